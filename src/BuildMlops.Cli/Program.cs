@@ -1,0 +1,31 @@
+using System.CommandLine;
+using System.Globalization;
+using BuildMlops.Cli.Commands;
+using BuildMlops.Diagnostics;
+using BuildMlops.Pipeline;
+
+// Output never depends on the machine's culture: numbers in logs and files use '.' everywhere.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+var root = new RootCommand("mlops: build steps for machine-learning models. Runs a BuildMlops model project's steps (validate, train, evaluate, gate) incrementally by content, like 'dotnet build' does.")
+{
+    StepCommand.Create("validate", StepName.ValidateData, "Hash and validate the project's data (MlopsHashData, MlopsValidateData)"),
+    StepCommand.Create("train", StepName.Train, "Validate the data and train the model, if anything it depends on changed"),
+    StepCommand.Create("evaluate", StepName.Evaluate, "Train if needed, then score the test split and write metrics.json"),
+    StepCommand.Create("gate", StepName.Gate, "Run every step through the metric gates; exit 1 if a gate fails"),
+    StatusCommand.Create(),
+    WorkerCommand.Create(),
+};
+
+try
+{
+    return root.Parse(args).Invoke();
+}
+catch (Exception exception)
+{
+    // Anything that is not a BMnnnn error is a bug: say so plainly, with what is needed to report it.
+    var error = new MlopsException(ErrorCodes.Internal, new SourceLocation("mlops"), $"internal error: {exception}", "Please report this, with the command you ran");
+    Console.Out.WriteLine(error.ToCanonicalString());
+    return 3;
+}

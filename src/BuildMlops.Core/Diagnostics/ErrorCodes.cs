@@ -1,0 +1,32 @@
+namespace BuildMlops.Diagnostics;
+
+/// <summary>
+/// Every error BuildMlops reports has one of these codes. docs/errors.md describes each one; keep the
+/// two in step. 1xxx: the project or its data is wrong; 2xxx: a gate; 3xxx: reproducibility; 9xxx: a bug.
+/// </summary>
+public static class ErrorCodes
+{
+    public const string DataFileMissing = "BM1001";
+    public const string DataFileEmpty = "BM1002";
+    public const string LabelColumnMissing = "BM1003";
+    public const string TextInNumericColumn = "BM1004";
+    public const string MalformedCsv = "BM1005";
+    public const string FeatureColumnMissing = "BM1006";
+    public const string LabelNotBinary = "BM1007";
+    public const string MissingValuesRejected = "BM1008";
+    public const string DataFilesDisagree = "BM1009";
+    public const string ReservedColumnName = "BM1010";
+    public const string NoDataDeclared = "BM1011";
+    public const string TooFewRows = "BM1012";
+    public const string UnknownTrainer = "BM1101";
+    public const string BadHyperparameter = "BM1102";
+    public const string BadProperty = "BM1103";
+    public const string GateFailed = "BM2001";
+    public const string UnknownGateMetric = "BM2002";
+    public const string BadGate = "BM2003";
+    public const string NotReproduced = "BM3001";
+    public const string BadLockFile = "BM3002";
+    public const string ProjectNotFound = "BM4001";
+    public const string SpecUnavailable = "BM4002";
+    public const string Internal = "BM9001";
+}

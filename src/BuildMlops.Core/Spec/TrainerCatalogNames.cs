@@ -1,0 +1,23 @@
+namespace BuildMlops.Spec;
+
+/// <summary>
+/// The trainer names a project may give in <c>MlopsTrainer</c>, per task. Known here, without ML.NET,
+/// so a typo fails the build before any data is read; BuildMlops.Training maps each name to an estimator.
+/// </summary>
+public static class TrainerCatalogNames
+{
+    public const string Default = "FastTree";
+
+    private static readonly IReadOnlyDictionary<TaskKind, string[]> Names = new Dictionary<TaskKind, string[]>
+    {
+        [TaskKind.Binary] = ["FastTree", "FastForest", "LightGbm", "SdcaLogisticRegression", "LbfgsLogisticRegression"],
+        [TaskKind.Multiclass] = ["FastTree", "FastForest", "LightGbm", "SdcaMaximumEntropy", "LbfgsMaximumEntropy"],
+        [TaskKind.Regression] = ["FastTree", "FastForest", "LightGbm", "Sdca", "LbfgsPoissonRegression", "OnlineGradientDescent"],
+    };
+
+    public static IReadOnlyList<string> For(TaskKind task) => Names[task];
+
+    /// <summary>The canonical spelling of <paramref name="name"/> (case-insensitive), or null.</summary>
+    public static string? Resolve(TaskKind task, string name) =>
+        Names[task].FirstOrDefault(candidate => string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using BuildMlops.Diagnostics;
+using BuildMlops.Gate;
+using BuildMlops.Pipeline;
+using BuildMlops.Spec;
+using Microsoft.Build.Framework;
+
+namespace BuildMlops.Tasks;
+
+/// <summary>
+/// Runs one step of a model project. The up-to-date check happens here, in the MSBuild node, from
+/// hashes and the lock file alone, so a no-op build starts no process. A step that must run and needs
+/// ML.NET (validate, train, evaluate) runs in the mlops worker process; hashing and gates run here.
+/// MSBuild surface: docs/reference.md, targets MlopsHashData … MlopsGate.
+/// </summary>
+public sealed class MlopsRunStep : Microsoft.Build.Utilities.Task, ICancelableTask
+{
+    private Process? _worker;
+
+    [Required]
+    public string SpecFile { get; set; } = "";
+
+    /// <summary>hash-data, validate, train, evaluate or gate.</summary>
+    [Required]
+    public string Step { get; set; } = "";
+
+    /// <summary>The worker's entry assembly, mlops.dll.</summary>
+    [Required]
+    public string WorkerPath { get; set; } = "";
+
+    /// <summary>The dotnet executable; MSBuild sets DOTNET_HOST_PATH to the one running the build.</summary>
+    public string DotnetHost { get; set; } = "";
+
+    /// <summary>The files the step owns, for FileWrites (so <c>dotnet clean</c> deletes them).</summary>
+    [Output]
+    public ITaskItem[] Outputs { get; private set; } = [];
+
+    public void Cancel()
+    {
+        try
+        {
+            _worker?.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    public override bool Execute()
+    {
+        ModelSpec spec;
+        try
+        {
+            spec = ModelSpecParser.Parse(RawSpec.FromJson(File.ReadAllText(SpecFile)));
+        }
+        catch (MlopsException error)
+        {
+            new MSBuildLog(Log, false).Error(error);
+            return false;
+        }
+
+        var log = new MSBuildLog(Log, spec.GitHubActions);
+        var step = StepNames.Parse(Step);
+        Outputs = [.. StepOutputs.FileNames(step).Select(name => new Microsoft.Build.Utilities.TaskItem(spec.PathOf(name)))];
+        try
+        {
+            var runner = new PipelineRunner(spec, log, worker: null);
+            var heavy = step is StepName.ValidateData or StepName.Train or StepName.Evaluate;
+            if (!heavy)
+            {
+                runner.Run(step);
+                return !Log.HasLoggedErrors;
+            }
+
+            var plan = runner.Plan(step);
+            if (plan.UpToDate && !spec.Verify)
+            {
+                log.Important(plan.Describe());
+                return true;
+            }
+
+            return RunWorker(step);
+        }
+        catch (MlopsException error)
+        {
+            log.Error(error);
+            return false;
+        }
+        catch (GateFailedException failures)
+        {
+            foreach (var failure in failures.Failures)
+            {
+                log.Error(failure);
+            }
+
+            return false;
+        }
+    }
+
+    private bool RunWorker(StepName step)
+    {
+        var host = DotnetHost.Length > 0 ? DotnetHost : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(host)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { WorkerPath, "step", step.Key(), "--spec", SpecFile })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Log.LogMessage(MessageImportance.Low, $"starting worker: {host} {string.Join(" ", start.ArgumentList)}");
+        var standardError = new System.Text.StringBuilder();
+        using (_worker = Process.Start(start) ?? throw new InvalidOperationException("cannot start the mlops worker"))
+        {
+            _worker.ErrorDataReceived += (_, line) =>
+            {
+                if (line.Data is not null)
+                {
+                    lock (standardError)
+                    {
+                        standardError.AppendLine(line.Data);
+                    }
+                }
+            };
+            _worker.BeginErrorReadLine();
+            while (_worker.StandardOutput.ReadLine() is { } line)
+            {
+                Relay(line);
+            }
+
+            _worker.WaitForExit();
+            if (_worker.ExitCode != 0 && !Log.HasLoggedErrors)
+            {
+                Log.LogError(null, ErrorCodes.Internal, null, SpecFile, 0, 0, 0, 0, $"the mlops worker failed (exit code {_worker.ExitCode}) running {step.Target()}: {standardError.ToString().Trim()}");
+            }
+
+            return _worker.ExitCode == 0 && !Log.HasLoggedErrors;
+        }
+    }
+
+    private void Relay(string line)
+    {
+        if (line.StartsWith(WorkerProtocol.ImportantPrefix, StringComparison.Ordinal))
+        {
+            Log.LogMessage(MessageImportance.High, line[WorkerProtocol.ImportantPrefix.Length..]);
+        }
+        else if (line.StartsWith(WorkerProtocol.MessagePrefix, StringComparison.Ordinal))
+        {
+            Log.LogMessage(MessageImportance.Normal, line[WorkerProtocol.MessagePrefix.Length..]);
+        }
+        else
+        {
+            // Canonical "file(line,col): error BMnnnn: …" lines become real errors and warnings.
+            Log.LogMessageFromText(line, MessageImportance.Normal);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace BuildMlops.Data;
+
+/// <summary>
+/// The seeded train/test split. Own code rather than ML.NET's TrainTestSplit, so the split depends
+/// only on the seed, the fraction and the row count: the same rows land in the test split with every
+/// ML.NET version, and predictions.csv can name them.
+/// </summary>
+public static class DataSplit
+{
+    /// <summary>Train and test row indices, each in ascending order.</summary>
+    public static (int[] Train, int[] Test) Split(int rowCount, double testFraction, int seed)
+    {
+        var order = Enumerable.Range(0, rowCount).ToArray();
+        var random = new SplitMix64((ulong)seed);
+        for (var i = order.Length - 1; i > 0; i--)
+        {
+            var j = (int)(random.Next() % (ulong)(i + 1));
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        var testCount = (int)Math.Round(rowCount * testFraction, MidpointRounding.AwayFromZero);
+        var test = order.Take(testCount).Order().ToArray();
+        var train = order.Skip(testCount).Order().ToArray();
+        return (train, test);
+    }
+
+    /// <summary>SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform forever.</summary>
+    private sealed class SplitMix64(ulong state)
+    {
+        public ulong Next()
+        {
+            var z = state += 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+    }
+}
