@@ -33,7 +33,7 @@ public static class MetricsFile
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var document = JsonDocument.Parse(File.ReadAllText(path)); // ReadAllText drops a byte order mark an editor may add
             var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
             {

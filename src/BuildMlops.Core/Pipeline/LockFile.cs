@@ -30,7 +30,7 @@ public sealed class LockFile
 
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var document = JsonDocument.Parse(File.ReadAllText(path)); // ReadAllText drops a byte order mark an editor may add
             var root = document.RootElement;
             if (root.GetProperty("schema").GetInt32() != SchemaVersion)
             {
