@@ -1,3 +1,4 @@
+using BuildMlops.Diagnostics;
 using BuildMlops.Evaluate;
 using BuildMlops.IO;
 using BuildMlops.Metrics;
@@ -21,6 +22,14 @@ public sealed class TrainingStepWorker : IStepWorker
                 log.Message($"{profile.Rows} rows, {profile.Columns.Count(column => column.Role == "feature")} features, {profile.Columns.Sum(column => column.Missing)} missing cells");
                 break;
             case StepName.Train:
+                if (TrainerFactory.EffectiveThreads(spec) != spec.Threads)
+                {
+                    log.Warning(
+                        ErrorCodes.TrainerSingleThreaded,
+                        ProjectFileLocator.Property(spec.ProjectFile, SettingNames.Threads),
+                        $"{spec.Trainer} is not deterministic on several threads, so it trains on one (MlopsThreads is {spec.Threads}); set MlopsThreads to 1 to silence this");
+                }
+
                 log.Message($"training {spec.Trainer} on {data.Count} rows ({spec.TestFraction:P0} held out, seed {spec.Seed})");
                 ModelTrainer.Train(spec, data, outputs[StepOutputs.Model]);
                 break;

@@ -37,6 +37,37 @@ public sealed class TrainerCatalogTests
     }
 
     [Test]
+    public void GivenFastTreeOnTwoThreads_WhenTrainedTwice_ThenTheModelsAreByteIdentical()
+    {
+        string TrainOnce()
+        {
+            using var workspace = new StepWorkspace(RepoLayout.PipelineData("churn", "wa_churn.csv"), "churn", "binary", new Dictionary<string, string> { ["MlopsPositiveClass"] = "Yes", ["MlopsThreads"] = "2" });
+            workspace.RunThrough(StepName.Train);
+            Assert.That(workspace.Log.Warnings, Is.Empty);
+            return Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(workspace.Output("model.zip"))));
+        }
+
+        Assert.That(TrainOnce(), Is.EqualTo(TrainOnce()));
+    }
+
+    [Test]
+    public void GivenSdcaOnFourThreads_WhenTrained_ThenItWarnsAndTrainsTheOneThreadModel()
+    {
+        string Train(string threads, out List<string> warnings)
+        {
+            using var workspace = new StepWorkspace(RepoLayout.PipelineData("concrete", "concrete.csv"), "compressive_strength", "regression", new Dictionary<string, string> { ["MlopsTrainer"] = "Sdca", ["MlopsThreads"] = threads });
+            workspace.RunThrough(StepName.Train);
+            warnings = workspace.Log.Warnings;
+            return Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(workspace.Output("model.zip"))));
+        }
+
+        var four = Train("4", out var warnings);
+
+        Assert.That(four, Is.EqualTo(Train("1", out _)));
+        Assert.That(warnings, Is.EqualTo(new[] { "BM1104: Sdca is not deterministic on several threads, so it trains on one (MlopsThreads is 4); set MlopsThreads to 1 to silence this" }));
+    }
+
+    [Test]
     public void GivenEveryTrainerName_WhenChecked_ThenTheSpecAndTheFactoryAgree()
     {
         foreach (var task in Enum.GetValues<TaskKind>())

@@ -18,9 +18,15 @@ public static class ErrorCodes
     public const string ReservedColumnName = "BM1010";
     public const string NoDataDeclared = "BM1011";
     public const string TooFewRows = "BM1012";
+
+    /// <summary>A warning: rows without a label are left out.</summary>
+    public const string RowsWithoutLabel = "BM1013";
     public const string UnknownTrainer = "BM1101";
     public const string BadHyperparameter = "BM1102";
     public const string BadProperty = "BM1103";
+
+    /// <summary>A warning: the trainer runs on one thread despite MlopsThreads, to stay deterministic.</summary>
+    public const string TrainerSingleThreaded = "BM1104";
     public const string GateFailed = "BM2001";
     public const string UnknownGateMetric = "BM2002";
     public const string BadGate = "BM2003";

@@ -17,6 +17,13 @@ public static class TrainerCatalogNames
 
     public static IReadOnlyList<string> For(TaskKind task) => Names[task];
 
+    /// <summary>
+    /// Whether a trainer gives the same model on every run with several threads. The tree ensembles
+    /// do; SDCA updates its weights lock-free in parallel, and LightGBM and L-BFGS sum partial results
+    /// in whatever order threads finish, so those train on one thread whatever MlopsThreads says.
+    /// </summary>
+    public static bool DeterministicWithThreads(string trainer) => trainer is "FastTree" or "FastForest";
+
     /// <summary>The canonical spelling of <paramref name="name"/> (case-insensitive), or null.</summary>
     public static string? Resolve(TaskKind task, string name) =>
         Names[task].FirstOrDefault(candidate => string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase));

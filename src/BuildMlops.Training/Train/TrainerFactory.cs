@@ -51,6 +51,10 @@ public static class TrainerFactory
             $"Set {SettingNames.Trainer} to one of: {string.Join(", ", TrainerCatalogNames.For(spec.Task))}"),
     };
 
+    /// <summary>MlopsThreads, or 1 for a trainer that is not deterministic on several threads.</summary>
+    public static int EffectiveThreads(ModelSpec spec) =>
+        TrainerCatalogNames.DeterministicWithThreads(spec.Trainer) ? spec.Threads : 1;
+
     /// <summary>The hyperparameters a trainer accepts: its Options members of simple types.</summary>
     public static IReadOnlyList<string> HyperparameterNames(Type optionsType) =>
         [.. Settable(optionsType).Select(member => member.Name).Where(name => name is not ("Seed" or "NumberOfThreads")).Order(StringComparer.Ordinal)];
@@ -89,7 +93,7 @@ public static class TrainerFactory
         }
 
         Set(options, members, "Seed", spec.Seed);
-        Set(options, members, "NumberOfThreads", spec.Threads);
+        Set(options, members, "NumberOfThreads", EffectiveThreads(spec));
         return options;
     }
 

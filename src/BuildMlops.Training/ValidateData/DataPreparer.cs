@@ -88,7 +88,7 @@ public static class DataPreparer
         var droppedForLabel = records.Count - labelled.Count;
         if (droppedForLabel > 0)
         {
-            log.Warning("BM1013", new SourceLocation(firstFile), $"{droppedForLabel} rows have no value in label column '{spec.Label}' and are left out");
+            log.Warning(ErrorCodes.RowsWithoutLabel, new SourceLocation(firstFile), $"{droppedForLabel} rows have no value in label column '{spec.Label}' and are left out");
         }
 
         var declared = spec.Columns.Where(column => column.Type is not null).ToDictionary(column => column.Name, column => column.Type!.Value, StringComparer.Ordinal);
