@@ -52,4 +52,24 @@ public sealed class PackedSdkTests
         Assert.That(source.Build("-t:MlopsTrain").ExitCode, Is.Zero);
         Assert.That(Sha256.Of(Path.Combine(project, "bin", "mlops", "model.zip")), Is.EqualTo(Sha256.Of(source.Output("model.zip"))));
     }
+
+    [Test]
+    public void GivenThePackedTool_WhenInstalledAsADotnetTool_ThenMlopsRunsAProject()
+    {
+        using var temporary = new TemporaryDirectory("packed-tool");
+        var feed = temporary.Combine("feed");
+        var cli = Path.Combine(RepoLayout.Root, "src", "BuildMlops.Cli", "BuildMlops.Cli.csproj");
+        var pack = ProcessRunner.Dotnet(RepoLayout.Root, ["pack", cli, "-o", feed, "-nodeReuse:false", "-tl:off"], timeout: TimeSpan.FromMinutes(10));
+        Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
+        var isolatedPackages = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = temporary.Combine("packages") };
+        var toolPath = temporary.Combine("tools");
+
+        var install = ProcessRunner.Dotnet(temporary.Path, ["tool", "install", "BuildMlops.Tool", "--version", "0.1.0", "--add-source", feed, "--tool-path", toolPath], isolatedPackages);
+
+        Assert.That(install.ExitCode, Is.Zero, install.ToString());
+        using var concrete = new PipelineWorkspace("concrete", withLockFile: false);
+        var status = ProcessRunner.Run(Path.Combine(toolPath, "mlops"), ["status", concrete.Directory], concrete.Directory);
+        Assert.That(status.ExitCode, Is.Zero, status.ToString());
+        Assert.That(status.StandardOutput, Does.Contain("MlopsTrain         would run: it has not run yet"));
+    }
 }
