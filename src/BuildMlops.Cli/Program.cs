@@ -15,6 +15,10 @@ var root = new RootCommand("mlops: build steps for machine-learning models. Runs
     StepCommand.Create("evaluate", StepName.Evaluate, "Train if needed, then score the test split and write metrics.json"),
     StepCommand.Create("gate", StepName.Gate, "Run every step through the metric gates; exit 1 if a gate fails"),
     StatusCommand.Create(),
+    DataCommands.Create(),
+    RemoteCommands.Create(),
+    DataCommands.Push("push", "Push data and, with --run-cache, the run cache to a remote (same as 'mlops data push')"),
+    DataCommands.Pull("pull", "Pull data from a remote and check it out (same as 'mlops data pull')"),
     WorkerCommand.Create(),
 };
 

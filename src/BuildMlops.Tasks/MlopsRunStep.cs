@@ -69,7 +69,17 @@ public sealed class MlopsRunStep : Microsoft.Build.Utilities.Task, ICancelableTa
             var heavy = step is StepName.ValidateData or StepName.Train or StepName.Evaluate;
             if (!heavy)
             {
-                runner.Run(step);
+                try
+                {
+                    runner.Run(step);
+                }
+                catch (RemoteNeededException needed)
+                {
+                    // Tracked data must come from a remote only the worker opens (S3): let it fetch.
+                    Log.LogMessage(MessageImportance.Normal, $"{step.Target()}: fetching data from remote '{needed.Remote}' in the worker");
+                    return RunWorker(step);
+                }
+
                 return !Log.HasLoggedErrors;
             }
 

@@ -47,13 +47,14 @@ internal static class StepCommand
             report.Project = projectFile;
             var spec = SpecLoader.Load(projectFile, properties);
             report.Spec = spec;
-            var runner = new PipelineRunner(spec, log, new TrainingStepWorker());
+            using var runCache = RunCacheFactory.For(spec, log);
+            var runner = new PipelineRunner(spec, log, new TrainingStepWorker(), runCache);
             foreach (var step in StepNames.InOrder.Where(step => step <= last))
             {
                 try
                 {
                     var result = runner.Run(step);
-                    report.Steps.Add((step, result.Ran ? "ran" : "up-to-date", result.Reasons));
+                    report.Steps.Add((step, result.RestoredFrom is not null ? "restored" : result.Ran ? "ran" : "up-to-date", result.Reasons));
                 }
                 catch
                 {

@@ -26,7 +26,8 @@ internal static class WorkerCommand
             try
             {
                 var model = SpecLoader.LoadFile(parse.GetValue(spec)!.FullName);
-                new PipelineRunner(model, log, new TrainingStepWorker()).Run(StepNames.Parse(parse.GetValue(step)!));
+                using var runCache = RunCacheFactory.For(model, log);
+                new PipelineRunner(model, log, new TrainingStepWorker(), runCache).Run(StepNames.Parse(parse.GetValue(step)!));
                 return 0;
             }
             catch (MlopsException error)

@@ -34,5 +34,17 @@ public static class ErrorCodes
     public const string BadLockFile = "BM3002";
     public const string ProjectNotFound = "BM4001";
     public const string SpecUnavailable = "BM4002";
+    public const string MalformedPointer = "BM5001";
+    public const string PointerOutsideRepository = "BM5002";
+    public const string ObjectMissing = "BM5003";
+    public const string RemoteObjectCorrupt = "BM5004";
+    public const string RemoteAccessDenied = "BM5005";
+    public const string RemoteUnreachable = "BM5006";
+    public const string BadRemote = "BM5007";
+    public const string CacheObjectCorrupt = "BM5008";
+    public const string DataDiffersFromPointer = "BM5009";
+    public const string LockTimeout = "BM5010";
+    public const string BadConfig = "BM5011";
+    public const string DataPathInvalid = "BM5012";
     public const string Internal = "BM9001";
 }

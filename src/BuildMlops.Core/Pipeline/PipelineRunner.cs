@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BuildMlops.Diagnostics;
 using BuildMlops.Gate;
 using BuildMlops.HashData;
+using BuildMlops.RunCache;
 using BuildMlops.Spec;
 
 namespace BuildMlops.Pipeline;
@@ -18,14 +19,17 @@ public sealed class PipelineRunner
     private readonly IMlopsLog _log;
     private readonly IStepWorker? _worker;
     private readonly FileHashCache _hashes;
+    private readonly StepRunCache? _runCache;
     private IReadOnlyDictionary<string, string>? _dataHashes;
 
     /// <param name="worker">Does validate, train and evaluate; null where only planning is wanted.</param>
-    public PipelineRunner(ModelSpec spec, IMlopsLog log, IStepWorker? worker)
+    /// <param name="runCache">Restores and stores runs; null to always run.</param>
+    public PipelineRunner(ModelSpec spec, IMlopsLog log, IStepWorker? worker, StepRunCache? runCache = null)
     {
         _spec = spec;
         _log = log;
         _worker = worker;
+        _runCache = spec.RunCache ? runCache : null;
         _hashes = FileHashCache.Load(Path.Combine(spec.IntermediateDirectory, "hash-cache.json"));
     }
 
@@ -44,6 +48,19 @@ public sealed class PipelineRunner
         long bytes = 0;
         foreach (var file in _spec.DataFiles)
         {
+            if (file.PointerPath is not null)
+            {
+                var (pointerHash, pointerSize, fetched) = TrackedData.Ensure(_spec, file, _log);
+                hashes[file.Name] = pointerHash;
+                bytes += pointerSize;
+                if (fetched)
+                {
+                    rehashed.Add($"{file.Name} (checked out from the cache)");
+                }
+
+                continue;
+            }
+
             if (!File.Exists(file.FullPath))
             {
                 throw new MlopsException(
@@ -138,13 +155,19 @@ public sealed class PipelineRunner
             RequireVerifiable(step, plan, record);
             _log.Important($"{step.Target()}: running from scratch to verify against {Path.GetFileName(_spec.LockFile)}");
         }
-        else
-        {
-            _log.Important(plan.Describe());
-        }
 
         var outputs = StepOutputs.FileNames(step).ToDictionary(name => name, name => AtomicTemporary(_spec.PathOf(name)));
         var stopwatch = Stopwatch.StartNew();
+        if (!verifying)
+        {
+            if (step != StepName.Gate && TryRestore(step, plan, outputs) is { } restored)
+            {
+                return restored;
+            }
+
+            _log.Important(plan.Describe());
+        }
+
         try
         {
             Execute(step, outputs);
@@ -183,9 +206,42 @@ public sealed class PipelineRunner
 
         CommitOutputs(outputs);
         RecordStage(step, new StageRecord { Deps = plan.Deps, Outs = produced });
+        if (!verifying && step != StepName.Gate)
+        {
+            _runCache?.Save(step, plan.Deps, outputs.Keys.ToDictionary(name => _spec.Relative(_spec.PathOf(name)), name => _spec.PathOf(name)));
+        }
+
         var summary = string.Join(", ", produced.Select(output => $"{Path.GetFileName(output.Key)} {Short(output.Value.Sha256)}"));
         _log.Important($"{step.Target()}: {(verifying ? "reproduced" : "done")} in {stopwatch.Elapsed.TotalSeconds:0.0} s ({summary})");
         return new StepResult(step, true, verifying ? ["verify"] : plan.Reasons);
+    }
+
+    /// <summary>Restores the step's outputs from the run cache if any machine ran it with these dependencies.</summary>
+    private StepResult? TryRestore(StepName step, StepPlan plan, Dictionary<string, string> outputs)
+    {
+        if (_runCache is null)
+        {
+            return null;
+        }
+
+        var byRelative = outputs.ToDictionary(output => _spec.Relative(_spec.PathOf(output.Key)), output => output.Value);
+        var source = _runCache.TryRestore(step, plan.Deps, byRelative);
+        if (source is null)
+        {
+            return null;
+        }
+
+        var produced = new SortedDictionary<string, OutputRecord>(StringComparer.Ordinal);
+        foreach (var (relative, temporary) in byRelative)
+        {
+            produced[relative] = new OutputRecord(ContentHash.OfFile(temporary), new FileInfo(temporary).Length);
+        }
+
+        CommitOutputs(outputs);
+        RecordStage(step, new StageRecord { Deps = plan.Deps, Outs = produced });
+        var summary = string.Join(", ", produced.Select(output => $"{Path.GetFileName(output.Key)} {Short(output.Value.Sha256)}"));
+        _log.Important($"{step.Target()}: restored from the run cache ({source}) instead of running, because {string.Join("; ", plan.Reasons)} ({summary})");
+        return new StepResult(step, true, plan.Reasons) { RestoredFrom = source };
     }
 
     private void Execute(StepName step, IReadOnlyDictionary<string, string> outputs)

@@ -42,6 +42,9 @@ public sealed record ModelSpec
     /// <summary>Retrain from scratch and require the lock file's output hashes (the CI reproducibility check).</summary>
     public required bool Verify { get; init; }
 
+    /// <summary>Restore steps from the run cache (local, then the default remote) and store each run there.</summary>
+    public bool RunCache { get; init; } = true;
+
     /// <summary>Under GitHub Actions, errors are also written as workflow annotations.</summary>
     public bool GitHubActions { get; init; }
 
@@ -50,5 +53,9 @@ public sealed record ModelSpec
         Path.GetRelativePath(ProjectDirectory, absolutePath).Replace('\\', '/');
 }
 
-/// <summary>A declared data file: absolute path, and the name the lock file and messages use.</summary>
-public sealed record DataFile(string FullPath, string Name);
+/// <summary>
+/// A declared data file or directory: absolute path, and the name the lock file and messages use. Data
+/// declared through a pointer (<c>data/x.csv.mlops</c>) has the pointer's path too, and is named by
+/// the data it tracks (<c>data/x.csv</c>).
+/// </summary>
+public sealed record DataFile(string FullPath, string Name, string? PointerPath = null);

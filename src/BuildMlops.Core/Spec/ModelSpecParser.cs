@@ -26,7 +26,7 @@ public static class ModelSpecParser
                 $"Set {SettingNames.Trainer} to one of: {string.Join(", ", TrainerCatalogNames.For(task))}");
 
         var data = raw.ItemsOf(SettingNames.DataItem)
-            .Select(item => new DataFile(Full(item.Include), Normalize(item.Include)))
+            .Select(item => DataFileOf(projectFile, Full(item.Include), Normalize(item.Include)))
             .DistinctBy(file => file.FullPath, StringComparer.Ordinal)
             .ToList();
         if (data.Count == 0)
@@ -70,12 +70,34 @@ public static class ModelSpecParser
             IntermediateDirectory = Full(Required(raw, SettingNames.IntermediatePath)),
             LockFile = Full(Required(raw, SettingNames.LockFile)),
             Verify = string.Equals(raw.Property(SettingNames.Verify), "true", StringComparison.OrdinalIgnoreCase),
+            RunCache = !string.Equals(raw.Property(SettingNames.RunCache), "false", StringComparison.OrdinalIgnoreCase),
             GitHubActions = string.Equals(raw.Property(SettingNames.GitHubActions), "true", StringComparison.OrdinalIgnoreCase),
         };
         return spec;
     }
 
     private static string Normalize(string path) => path.Replace('\\', '/');
+
+    /// <summary>Data named directly, or through its pointer file (which must be well-formed and stay in the repository).</summary>
+    private static DataFile DataFileOf(string projectFile, string fullPath, string name)
+    {
+        if (!name.EndsWith(Pointers.PointerFile.Extension, StringComparison.Ordinal))
+        {
+            return new DataFile(fullPath, name);
+        }
+
+        if (!File.Exists(fullPath))
+        {
+            throw new MlopsException(
+                ErrorCodes.DataFileMissing,
+                ProjectFileLocator.Item(projectFile, SettingNames.DataItem, name),
+                $"pointer file '{name}' does not exist (looked for {fullPath})",
+                "Check the path in the MlopsData item, or create the pointer with 'mlops data add'");
+        }
+
+        var pointer = Pointers.PointerFile.Load(fullPath, Repository.MlopsRepository.Discover(fullPath));
+        return new DataFile(pointer.DataPath(fullPath), name[..^Pointers.PointerFile.Extension.Length], fullPath);
+    }
 
     private static IReadOnlyList<string> SplitList(string value) =>
         value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -21,6 +21,7 @@ public static class SettingNames
     public const string IntermediatePath = "MlopsIntermediatePath";
     public const string LockFile = "MlopsLockFile";
     public const string Verify = "MlopsVerify";
+    public const string RunCache = "MlopsRunCache";
     public const string GitHubActions = "GITHUB_ACTIONS";
 
     public const string DataItem = "MlopsData";
@@ -32,7 +33,7 @@ public static class SettingNames
     public static readonly IReadOnlyList<string> Properties =
     [
         Task, Label, Trainer, Features, MissingValues, MissingPolicy, PositiveClass, TestFraction, Seed,
-        Threads, Separator, OutputPath, IntermediatePath, LockFile, Verify, GitHubActions,
+        Threads, Separator, OutputPath, IntermediatePath, LockFile, Verify, RunCache, GitHubActions,
     ];
 
     /// <summary>Every item type the SDK passes to the steps, with the metadata each one may carry.</summary>

@@ -23,8 +23,9 @@ public static class DataPreparer
 
     public static (PreparedData Data, DataProfile Profile) Prepare(ModelSpec spec, IMlopsLog log)
     {
-        var paths = spec.DataFiles.ToDictionary(file => file.Name, file => file.FullPath);
-        var tables = spec.DataFiles.Select(file => CsvReader.Read(file.FullPath, file.Name, spec.Separator)).ToList();
+        var files = spec.DataFiles.SelectMany(Expand).ToList();
+        var paths = files.ToDictionary(file => file.Name, file => file.FullPath);
+        var tables = files.Select(file => CsvReader.Read(file.FullPath, file.Name, spec.Separator)).ToList();
         var header = tables[0].Header;
         foreach (var table in tables.Skip(1).Where(table => !table.Header.SequenceEqual(header)))
         {
@@ -161,6 +162,15 @@ public static class DataPreparer
         };
         return (data, profile);
     }
+
+    /// <summary>A tracked directory stands for every file in it, in ordinal order of their paths.</summary>
+    private static IEnumerable<DataFile> Expand(DataFile file) =>
+        Directory.Exists(file.FullPath)
+            ? Directory.EnumerateFiles(file.FullPath, "*", SearchOption.AllDirectories)
+                .Where(path => !path.EndsWith(Pointers.PointerFile.Extension, StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)
+                .Select(path => new DataFile(path, file.Name + "/" + Path.GetRelativePath(file.FullPath, path).Replace('\\', '/')))
+            : [file];
 
     internal static bool TryParseNumber(string cell, out float value)
     {

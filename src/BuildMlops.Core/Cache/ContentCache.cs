@@ -1,0 +1,235 @@
+using System.Security.Cryptography;
+using BuildMlops.Diagnostics;
+using BuildMlops.HashData;
+using BuildMlops.Remotes;
+
+namespace BuildMlops.Cache;
+
+/// <summary>
+/// The content-addressed cache: each object is a read-only file named by its SHA-256
+/// (<c>files/sha256/ab/cdef…</c>, the same layout as remotes). Objects are only ever added by writing a
+/// temporary file while hashing it and renaming it into place once the hash is known and checked, so
+/// a killed process leaves at worst a temporary file, and two processes adding the same object agree.
+/// Every use of an object re-hashes it first: a flipped bit is found before it reaches a workspace,
+/// a remote or a build.
+/// </summary>
+public sealed class ContentCache(string root)
+{
+    public string Root { get; } = root;
+
+    public string ObjectPath(string hash) => Path.Combine(Root, RemoteKeys.Object(hash).Replace('/', Path.DirectorySeparatorChar));
+
+    public bool Contains(string hash) => File.Exists(ObjectPath(hash));
+
+    /// <summary>Copies a file into the cache (if not there yet) and returns its hash.</summary>
+    public string Add(string sourcePath, string? knownHash = null)
+    {
+        if (knownHash is not null && Contains(knownHash))
+        {
+            return knownHash;
+        }
+
+        var temporary = TemporaryPath();
+        string hash;
+        try
+        {
+            using (var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
+            using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                hash = CopyHashing(source, target);
+            }
+
+            if (knownHash is not null && hash != knownHash)
+            {
+                throw new MlopsException(ErrorCodes.DataDiffersFromPointer, new SourceLocation(sourcePath), $"'{sourcePath}' changed while it was being added", "Run the command again once nothing writes to the file");
+            }
+
+            Commit(temporary, hash);
+            return hash;
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Stores a stream (a download) as object <paramref name="expectedHash"/>, hashing it on the way; the
+    /// object appears only if the bytes hash right. Returns false, storing nothing, if they do not.
+    /// </summary>
+    public async Task<bool> AddVerifiedAsync(string expectedHash, Func<Stream, CancellationToken, Task<bool>> write, CancellationToken cancellation)
+    {
+        var temporary = TemporaryPath();
+        try
+        {
+            bool found;
+            string actual;
+            await using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
+            await using (var hashing = new HashingStream(target))
+            {
+                found = await write(hashing, cancellation);
+                await hashing.FlushAsync(cancellation);
+                actual = hashing.Hash();
+            }
+
+            if (!found)
+            {
+                throw new MlopsException(ErrorCodes.ObjectMissing, new SourceLocation(ObjectPath(expectedHash)), $"object {expectedHash[..12]} is not on the remote", "Push it from a machine that has it ('mlops data push')");
+            }
+
+            if (actual != expectedHash)
+            {
+                return false;
+            }
+
+            Commit(temporary, expectedHash);
+            return true;
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Re-hashes an object; true if its bytes still match its name.</summary>
+    public bool Verify(string hash) => Contains(hash) && ContentHash.OfFile(ObjectPath(hash)) == hash;
+
+    /// <summary>Checks an object before use: BM5008 if it is corrupt (it is then moved aside, not used).</summary>
+    public void RequireIntact(string hash, SourceLocation user)
+    {
+        if (!Contains(hash))
+        {
+            throw new MlopsException(ErrorCodes.ObjectMissing, user, $"object {hash[..12]} is not in the cache ({Root})", "Pull it with 'mlops data pull', or add the data again with 'mlops data add'");
+        }
+
+        if (!Verify(hash))
+        {
+            Quarantine(hash);
+            throw new MlopsException(ErrorCodes.CacheObjectCorrupt, user, $"cache object {hash[..12]} is corrupt (its bytes no longer hash to its name); it was moved aside", "Pull it again with 'mlops data pull', or add the data again with 'mlops data add'");
+        }
+    }
+
+    /// <summary>Moves a corrupt object out of the way, into the cache's quarantine folder.</summary>
+    public void Quarantine(string hash)
+    {
+        var quarantine = Path.Combine(Root, "quarantine");
+        Directory.CreateDirectory(quarantine);
+        var path = ObjectPath(hash);
+        if (File.Exists(path))
+        {
+            File.Move(path, Path.Combine(quarantine, $"{hash}.{Guid.NewGuid():N}"), overwrite: true);
+        }
+    }
+
+    /// <summary>
+    /// Places object <paramref name="hash"/> at <paramref name="destination"/> with the first link type
+    /// that works, replacing what is there in one rename. The object is verified first.
+    /// </summary>
+    public LinkType Checkout(string hash, string destination, IReadOnlyList<LinkType> linkTypes, SourceLocation user)
+    {
+        RequireIntact(hash, user);
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        var temporary = IO.AtomicFile.TemporaryPathFor(destination);
+        try
+        {
+            foreach (var type in linkTypes)
+            {
+                if (TryPlace(type, ObjectPath(hash), temporary))
+                {
+                    File.Move(temporary, destination, overwrite: true);
+                    return type;
+                }
+            }
+
+            throw new InvalidOperationException("no link type worked, not even copy");
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Every object hash in the cache.</summary>
+    public IEnumerable<string> AllObjects()
+    {
+        var files = Path.Combine(Root, "files", "sha256");
+        if (!Directory.Exists(files))
+        {
+            yield break;
+        }
+
+        foreach (var shard in Directory.EnumerateDirectories(files))
+        {
+            foreach (var file in Directory.EnumerateFiles(shard))
+            {
+                var name = Path.GetFileName(shard) + Path.GetFileName(file);
+                if (name.Length == 64 && !name.Contains('.', StringComparison.Ordinal))
+                {
+                    yield return name;
+                }
+            }
+        }
+    }
+
+    private static bool TryPlace(LinkType type, string objectPath, string temporary)
+    {
+        try
+        {
+            switch (type)
+            {
+                case LinkType.Reflink:
+                    return Reflink.TryClone(objectPath, temporary);
+                case LinkType.Hardlink:
+                    return HardLink.TryCreate(objectPath, temporary);
+                default:
+                    File.Copy(objectPath, temporary);
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                    }
+
+                    return true;
+            }
+        }
+        catch (IOException)
+        {
+            File.Delete(temporary);
+            return false;
+        }
+    }
+
+    private void Commit(string temporary, string hash)
+    {
+        var path = ObjectPath(hash);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Read-only: a hard-linked workspace file cannot be edited in place into a corrupt object.
+            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private string TemporaryPath()
+    {
+        var directory = Path.Combine(Root, "tmp");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, Guid.NewGuid().ToString("N"));
+    }
+
+    private static string CopyHashing(Stream source, Stream target)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = source.Read(buffer)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            target.Write(buffer, 0, read);
+        }
+
+        target.Flush();
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using BuildMlops.Cache;
+using BuildMlops.Diagnostics;
+using BuildMlops.Pipeline;
+using BuildMlops.Pointers;
+using BuildMlops.RunCache;
+
+namespace BuildMlops.DataVersioning;
+
+/// <summary><c>mlops data gc</c> and <c>mlops data fsck</c>: keeping the cache small and sound.</summary>
+public sealed class CacheMaintenance(DataWorkspace workspace, IMlopsLog log)
+{
+    /// <summary>
+    /// Deletes every object nothing references: kept are the objects of the workspace's pointer files
+    /// (with <paramref name="allCommits"/>, of every pointer file in every commit of the git history)
+    /// and of the run cache. Holds the cache exclusively, so no build or transfer adds a reference meanwhile.
+    /// </summary>
+    public (int Removed, long Bytes, int Kept) CollectGarbage(bool allCommits)
+    {
+        using var cacheLock = CacheLock.Exclusive(workspace.Cache.Root);
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pointerPath in workspace.FindPointers())
+        {
+            keep.UnionWith(PointerFile.Load(pointerPath, workspace.Repository).Objects().Select(item => item.Hash));
+        }
+
+        if (allCommits)
+        {
+            foreach (var pointer in PointersInHistory())
+            {
+                keep.UnionWith(pointer.Objects().Select(item => item.Hash));
+            }
+        }
+
+        using (var runs = new StepRunCache(workspace.Repository, log))
+        {
+            foreach (var (_, _, record) in runs.LocalRuns())
+            {
+                keep.UnionWith(record.Outs.Values.Select(output => output.Sha256));
+            }
+        }
+
+        var removed = 0;
+        long bytes = 0;
+        foreach (var hash in workspace.Cache.AllObjects().ToList())
+        {
+            if (keep.Contains(hash))
+            {
+                continue;
+            }
+
+            var path = workspace.Cache.ObjectPath(hash);
+            bytes += new FileInfo(path).Length;
+            File.Delete(path);
+            removed++;
+        }
+
+        log.Important($"removed {removed} unreferenced object{(removed == 1 ? "" : "s")} ({bytes:N0} bytes); kept {keep.Count}");
+        return (removed, bytes, keep.Count);
+    }
+
+    /// <summary>Re-hashes every object; returns the corrupt ones (moved to quarantine when <paramref name="repair"/>).</summary>
+    public IReadOnlyList<string> Check(bool repair)
+    {
+        using var cacheLock = CacheLock.Shared(workspace.Cache.Root);
+        var corrupt = new ConcurrentBag<string>();
+        var objects = workspace.Cache.AllObjects().ToList();
+        Parallel.ForEach(objects, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, hash =>
+        {
+            if (!workspace.Cache.Verify(hash))
+            {
+                corrupt.Add(hash);
+            }
+        });
+
+        var sorted = corrupt.Order(StringComparer.Ordinal).ToList();
+        foreach (var hash in sorted)
+        {
+            if (repair)
+            {
+                workspace.Cache.Quarantine(hash);
+            }
+
+            log.Warning(ErrorCodes.CacheObjectCorrupt, new SourceLocation(workspace.Cache.ObjectPath(hash)), $"object {hash[..12]} is corrupt{(repair ? "; moved to quarantine" : "")}");
+        }
+
+        log.Important($"checked {objects.Count} object{(objects.Count == 1 ? "" : "s")}: {sorted.Count} corrupt");
+        return sorted;
+    }
+
+    private IEnumerable<PointerFile> PointersInHistory()
+    {
+        var root = workspace.Repository.Root;
+        foreach (var commit in Git(root, "rev-list", "--all"))
+        {
+            foreach (var path in Git(root, "ls-tree", "-r", "--name-only", commit).Where(path => path.EndsWith(PointerFile.Extension, StringComparison.Ordinal)))
+            {
+                if (PointerFile.TryParse(string.Join("\n", Git(root, "show", $"{commit}:{path}"))) is { } pointer)
+                {
+                    yield return pointer;
+                }
+            }
+        }
+    }
+
+    private static List<string> Git(string root, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var lines = new List<string>();
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            lines.Add(line);
+        }
+
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new MlopsException(ErrorCodes.BadConfig, new SourceLocation(root), $"git {string.Join(" ", arguments)} failed: {process.StandardError.ReadToEnd().Trim()}", "Run --all-commits inside a git repository");
+        }
+
+        return lines;
+    }
+}

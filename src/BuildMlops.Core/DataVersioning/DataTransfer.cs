@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using BuildMlops.Cache;
+using BuildMlops.Diagnostics;
+using BuildMlops.Pipeline;
+using BuildMlops.Remotes;
+
+namespace BuildMlops.DataVersioning;
+
+/// <summary>
+/// Moves objects between the cache and a remote, <c>jobs</c> at a time. Push asks the remote about each
+/// object (a HEAD, never a listing) and uploads only what is missing, after re-hashing it; pull streams
+/// each object through a hash into a temporary file and renames it into the cache only if it matches.
+/// A corrupt remote object is never used: it is deleted from the remote where that is allowed, so the
+/// next push replaces it, and reported as BM5004.
+/// </summary>
+public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlopsLog log, int jobs)
+{
+    public async Task<TransferSummary> PushAsync(IEnumerable<(string Hash, long Size)> objects, CancellationToken cancellation)
+    {
+        var transferred = 0;
+        var skipped = 0;
+        long bytes = 0;
+        var errors = new ConcurrentBag<MlopsException>();
+        await ForEachAsync(objects, async (item, token) =>
+        {
+            var key = RemoteKeys.Object(item.Hash);
+            if (await remote.ExistsAsync(key, token))
+            {
+                Interlocked.Increment(ref skipped);
+                return;
+            }
+
+            try
+            {
+                cache.RequireIntact(item.Hash, new SourceLocation(cache.ObjectPath(item.Hash)));
+            }
+            catch (MlopsException error)
+            {
+                errors.Add(error);
+                return;
+            }
+
+            await remote.UploadAsync(key, cache.ObjectPath(item.Hash), token);
+            Interlocked.Increment(ref transferred);
+            Interlocked.Add(ref bytes, item.Size);
+        }, cancellation);
+        return Finish(new TransferSummary(transferred, bytes, skipped, errors.Count), errors, "pushed");
+    }
+
+    public async Task<TransferSummary> PullAsync(IEnumerable<(string Hash, long Size)> objects, CancellationToken cancellation)
+    {
+        var transferred = 0;
+        var skipped = 0;
+        long bytes = 0;
+        var errors = new ConcurrentBag<MlopsException>();
+        await ForEachAsync(objects, async (item, token) =>
+        {
+            if (cache.Contains(item.Hash) && cache.Verify(item.Hash))
+            {
+                Interlocked.Increment(ref skipped);
+                return;
+            }
+
+            cache.Quarantine(item.Hash);
+            var key = RemoteKeys.Object(item.Hash);
+            try
+            {
+                if (!await cache.AddVerifiedAsync(item.Hash, (stream, ct) => remote.DownloadAsync(key, stream, ct), token))
+                {
+                    errors.Add(await CorruptAsync(key, item.Hash, token));
+                    return;
+                }
+            }
+            catch (MlopsException error) when (error.Code == ErrorCodes.ObjectMissing)
+            {
+                errors.Add(new MlopsException(ErrorCodes.ObjectMissing, new SourceLocation(remote.Url), $"object {item.Hash[..12]} is not on remote '{remote.Name}' ({remote.Url})", "Push it from a machine that has it: 'mlops data push'"));
+                return;
+            }
+
+            Interlocked.Increment(ref transferred);
+            Interlocked.Add(ref bytes, item.Size);
+        }, cancellation);
+        return Finish(new TransferSummary(transferred, bytes, skipped, errors.Count), errors, "pulled");
+    }
+
+    /// <summary>Fetches one small object (a run-cache record) into memory; null if the remote lacks it.</summary>
+    public async Task<byte[]?> FetchAsync(string key, CancellationToken cancellation)
+    {
+        using var buffer = new MemoryStream();
+        return await remote.DownloadAsync(key, buffer, cancellation) ? buffer.ToArray() : null;
+    }
+
+    public Task UploadFileAsync(string key, string path, CancellationToken cancellation) => remote.UploadAsync(key, path, cancellation);
+
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellation) => remote.ExistsAsync(key, cancellation);
+
+    private async Task<MlopsException> CorruptAsync(string key, string hash, CancellationToken cancellation)
+    {
+        string removal;
+        try
+        {
+            await remote.DeleteAsync(key, cancellation);
+            removal = "it was deleted from the remote, so the next push replaces it";
+        }
+        catch (Exception exception) when (exception is MlopsException or IOException or UnauthorizedAccessException)
+        {
+            removal = "it could not be deleted from the remote (" + exception.Message + ")";
+        }
+
+        return new MlopsException(
+            ErrorCodes.RemoteObjectCorrupt,
+            new SourceLocation(remote.Url),
+            $"object {hash[..12]} on remote '{remote.Name}' is corrupt (its bytes do not hash to its name) and was not used; {removal}",
+            "Push it again from a machine whose cache has it intact: 'mlops data push'");
+    }
+
+    private TransferSummary Finish(TransferSummary summary, ConcurrentBag<MlopsException> errors, string verb)
+    {
+        log.Important($"{summary.Describe(verb)} ({remote.Name}: {remote.Url})");
+        if (!errors.IsEmpty)
+        {
+            var ordered = errors.OrderBy(error => error.Message, StringComparer.Ordinal).ToList();
+            foreach (var error in ordered.Skip(1))
+            {
+                log.Error(error);
+            }
+
+            throw ordered[0];
+        }
+
+        return summary;
+    }
+
+    private Task ForEachAsync(IEnumerable<(string Hash, long Size)> objects, Func<(string Hash, long Size), CancellationToken, Task> body, CancellationToken cancellation) =>
+        Parallel.ForEachAsync(
+            objects.DistinctBy(item => item.Hash).ToList(),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = cancellation },
+            async (item, token) => await body(item, token));
+}

@@ -1,0 +1,156 @@
+using System.Text;
+using System.Text.Json;
+using BuildMlops.Diagnostics;
+using BuildMlops.HashData;
+using BuildMlops.Repository;
+
+namespace BuildMlops.Pointers;
+
+/// <summary>
+/// <c>&lt;path&gt;.mlops</c>: the small file committed in place of tracked data. It names the data
+/// (relative to the pointer's folder), its hash and size, and for a directory the file count and a
+/// manifest of every file's relative path, hash and size. The bytes themselves live in the cache.
+/// </summary>
+public sealed class PointerFile
+{
+    public const string Extension = ".mlops";
+    public const int CurrentVersion = 1;
+
+    public int Version { get; set; } = CurrentVersion;
+
+    /// <summary>The data, relative to the folder holding the pointer, with forward slashes.</summary>
+    public string Path { get; set; } = "";
+
+    /// <summary><c>file</c> or <c>directory</c>.</summary>
+    public string Type { get; set; } = "file";
+
+    public string Algorithm { get; set; } = ContentHash.Algorithm;
+
+    /// <summary>A file's content hash, or a directory's manifest hash (see <see cref="ManifestHash"/>).</summary>
+    public string Hash { get; set; } = "";
+
+    /// <summary>Bytes: the file's, or the sum over a directory's files.</summary>
+    public long Size { get; set; }
+
+    public int? Files { get; set; }
+
+    public List<ManifestEntry>? Manifest { get; set; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsDirectory => Type == "directory";
+
+    /// <summary>The pointer for data at <paramref name="dataPath"/>: <c>data.csv</c> → <c>data.csv.mlops</c>.</summary>
+    public static string PointerPathFor(string dataPath) => dataPath.TrimEnd('/', System.IO.Path.DirectorySeparatorChar) + Extension;
+
+    /// <summary>The data a pointer file tracks, as an absolute path.</summary>
+    public string DataPath(string pointerPath) =>
+        System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(pointerPath))!, Path));
+
+    /// <summary>
+    /// A directory's hash: SHA-256 of its manifest as "hash size path" lines sorted by path, so the same
+    /// files give the same hash on every machine and file system.
+    /// </summary>
+    public static string ManifestHash(IEnumerable<ManifestEntry> manifest)
+    {
+        var text = new StringBuilder();
+        foreach (var entry in manifest.OrderBy(entry => entry.Path, StringComparer.Ordinal))
+        {
+            text.Append(entry.Hash).Append(' ').Append(entry.Size).Append(' ').Append(entry.Path).Append('\n');
+        }
+
+        return ContentHash.OfText(text.ToString());
+    }
+
+    /// <summary>Every object the pointer needs: the file's hash, or each manifest entry's.</summary>
+    public IEnumerable<(string Hash, long Size)> Objects() =>
+        IsDirectory ? Manifest!.Select(entry => (entry.Hash, entry.Size)).Distinct() : [(Hash, Size)];
+
+    /// <summary>Reads and checks a pointer file; anything wrong is BM5001, a path leaving the repository BM5002.</summary>
+    public static PointerFile Load(string pointerPath, MlopsRepository repository)
+    {
+        PointerFile? pointer;
+        try
+        {
+            pointer = JsonSerializer.Deserialize(File.ReadAllText(pointerPath), MlopsJsonContext.Default.PointerFile);
+        }
+        catch (JsonException exception)
+        {
+            throw Malformed(pointerPath, $"it is not valid JSON ({exception.Message})", (int)(exception.LineNumber ?? -1) + 1);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new MlopsException(ErrorCodes.DataFileMissing, new SourceLocation(pointerPath), $"pointer file '{pointerPath}' does not exist", "Check the path, or create it with 'mlops data add'");
+        }
+
+        if (pointer is null)
+        {
+            throw Malformed(pointerPath, "it is empty");
+        }
+
+        if (pointer.Version != CurrentVersion)
+        {
+            throw Malformed(pointerPath, $"its version {pointer.Version} is not {CurrentVersion}");
+        }
+
+        if (pointer.Algorithm != ContentHash.Algorithm || !IsHash(pointer.Hash))
+        {
+            throw Malformed(pointerPath, $"it needs algorithm 'sha256' and a 64-digit lower-case hex hash");
+        }
+
+        if (pointer.Path.Length == 0 || System.IO.Path.IsPathRooted(pointer.Path))
+        {
+            throw Malformed(pointerPath, "its path must name the data relative to the pointer's folder");
+        }
+
+        repository.RelativePath(pointer.DataPath(pointerPath), new SourceLocation(pointerPath));
+        if (pointer.Type == "directory")
+        {
+            if (pointer.Manifest is null || pointer.Files != pointer.Manifest.Count)
+            {
+                throw Malformed(pointerPath, "a directory pointer needs a manifest with 'files' entries");
+            }
+
+            foreach (var entry in pointer.Manifest)
+            {
+                var entryPath = System.IO.Path.GetFullPath(System.IO.Path.Combine(pointer.DataPath(pointerPath), entry.Path));
+                if (!IsHash(entry.Hash) || entry.Path.Length == 0 || System.IO.Path.IsPathRooted(entry.Path)
+                    || !entryPath.StartsWith(pointer.DataPath(pointerPath) + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                {
+                    throw Malformed(pointerPath, $"manifest entry '{entry.Path}' is not a relative path inside the directory with a sha256 hash");
+                }
+            }
+
+            if (ManifestHash(pointer.Manifest) != pointer.Hash)
+            {
+                throw Malformed(pointerPath, "its hash does not match its manifest (was it edited by hand?)");
+            }
+        }
+        else if (pointer.Type != "file")
+        {
+            throw Malformed(pointerPath, $"its type '{pointer.Type}' is neither 'file' nor 'directory'");
+        }
+
+        return pointer;
+    }
+
+    /// <summary>Parses pointer text without checking paths (for pointers read from git history); null if malformed.</summary>
+    public static PointerFile? TryParse(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, MlopsJsonContext.Default.PointerFile);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public void Save(string pointerPath) =>
+        IO.AtomicFile.WriteAllTextIfChanged(pointerPath, JsonSerializer.Serialize(this, MlopsJsonContext.Default.PointerFile).ReplaceLineEndings("\n") + "\n");
+
+    private static bool IsHash(string value) => value.Length == 64 && value.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+
+    private static MlopsException Malformed(string pointerPath, string why, int line = 0) =>
+        new(ErrorCodes.MalformedPointer, new SourceLocation(pointerPath, Math.Max(line, 0)), $"pointer file is malformed: {why}", "Restore it from version control, or recreate it with 'mlops data add <data>'");
+}

@@ -1,0 +1,80 @@
+using BuildMlops.Diagnostics;
+
+namespace BuildMlops.Remotes;
+
+/// <summary>
+/// A remote that is a folder: a network share, a mounted bucket, or another disk. Uploads are a copy
+/// to a temporary file in the target folder, then a rename, so a killed push leaves no half object.
+/// </summary>
+public sealed class FolderRemote(string name, string root) : IRemoteStorage
+{
+    public string Name { get; } = name;
+
+    public string Url { get; } = root;
+
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellation) => Task.FromResult(File.Exists(PathOf(key)));
+
+    public async Task UploadAsync(string key, string localPath, CancellationToken cancellation)
+    {
+        EnsureRoot();
+        var target = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var temporary = IO.AtomicFile.TemporaryPathFor(target);
+        try
+        {
+            await using (var source = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true))
+            await using (var destination = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
+            {
+                await source.CopyToAsync(destination, cancellation);
+                await destination.FlushAsync(cancellation);
+            }
+
+            File.Move(temporary, target, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    public async Task<bool> DownloadAsync(string key, Stream destination, CancellationToken cancellation)
+    {
+        var path = PathOf(key);
+        if (!File.Exists(path))
+        {
+            EnsureRoot();
+            return false;
+        }
+
+        await using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
+        await source.CopyToAsync(destination, cancellation);
+        return true;
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellation)
+    {
+        File.Delete(PathOf(key));
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private string PathOf(string key) => Path.Combine(Url, key.Replace('/', Path.DirectorySeparatorChar));
+
+    private void EnsureRoot()
+    {
+        if (!Directory.Exists(Url))
+        {
+            try
+            {
+                Directory.CreateDirectory(Url);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                throw new MlopsException(ErrorCodes.RemoteUnreachable, new SourceLocation(Url), $"remote '{Name}' at {Url} cannot be reached: {exception.Message}", "Mount the folder, or fix the remote's url with 'mlops remote add'");
+            }
+        }
+    }
+}
