@@ -1,3 +1,4 @@
+using BuildMlops.IO;
 using System.CommandLine;
 using BuildMlops.Cache;
 using BuildMlops.DataVersioning;
@@ -37,7 +38,7 @@ internal static class DataCommands
             var workspace = Workspace(log);
             var objects = workspace.FindPointers(parse.GetValue(paths)).SelectMany(pointer => PointerFile.Load(pointer, workspace.Repository).Objects()).ToList();
             using var storage = RemoteRegistry.Open(workspace.Repository, parse.GetValue(remote));
-            using var cacheLock = CacheLock.Shared(workspace.Cache.Root);
+            using var cacheLock = DirectoryLock.Shared(workspace.Cache.Root);
             var transfer = new DataTransfer(workspace.Cache, storage, log, parse.GetValue(jobs));
             var runs = 0;
             if (parse.GetValue(runCache))
@@ -80,7 +81,7 @@ internal static class DataCommands
             var objects = pointers.SelectMany(pointer => PointerFile.Load(pointer, workspace.Repository).Objects()).ToList();
             using var storage = RemoteRegistry.Open(workspace.Repository, parse.GetValue(remote));
             TransferSummary summary;
-            using (CacheLock.Shared(workspace.Cache.Root))
+            using (DirectoryLock.Shared(workspace.Cache.Root))
             {
                 summary = Wait(new DataTransfer(workspace.Cache, storage, log, parse.GetValue(jobs)).PullAsync(objects, CancellationToken.None));
             }

@@ -1,3 +1,4 @@
+using BuildMlops.IO;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using BuildMlops.Cache;
@@ -18,7 +19,7 @@ public sealed class CacheMaintenance(DataWorkspace workspace, IMlopsLog log)
     /// </summary>
     public (int Removed, long Bytes, int Kept) CollectGarbage(bool allCommits)
     {
-        using var cacheLock = CacheLock.Exclusive(workspace.Cache.Root);
+        using var cacheLock = DirectoryLock.Exclusive(workspace.Cache.Root);
         var keep = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pointerPath in workspace.FindPointers())
         {
@@ -63,7 +64,7 @@ public sealed class CacheMaintenance(DataWorkspace workspace, IMlopsLog log)
     /// <summary>Re-hashes every object; returns the corrupt ones (moved to quarantine when <paramref name="repair"/>).</summary>
     public IReadOnlyList<string> Check(bool repair)
     {
-        using var cacheLock = CacheLock.Shared(workspace.Cache.Root);
+        using var cacheLock = DirectoryLock.Shared(workspace.Cache.Root);
         var corrupt = new ConcurrentBag<string>();
         var objects = workspace.Cache.AllObjects().ToList();
         Parallel.ForEach(objects, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, hash =>

@@ -1,3 +1,4 @@
+using BuildMlops.IO;
 using BuildMlops.Cache;
 using BuildMlops.Diagnostics;
 using BuildMlops.HashData;
@@ -50,7 +51,7 @@ public sealed class DataWorkspace
         }
 
         Repository.EnsureInitialized();
-        using var cacheLock = CacheLock.Shared(Cache.Root);
+        using var cacheLock = DirectoryLock.Shared(Cache.Root);
         PointerFile pointer;
         if (File.Exists(full))
         {
@@ -138,7 +139,7 @@ public sealed class DataWorkspace
             throw new MlopsException(ErrorCodes.DataDiffersFromPointer, new SourceLocation(pointerPath), $"'{Repository.RelativePath(dataPath, new SourceLocation(pointerPath))}' has changes that its pointer file does not record", "Record them with 'mlops data add', or discard them with 'mlops data checkout --force'");
         }
 
-        using var cacheLock = CacheLock.Shared(Cache.Root);
+        using var cacheLock = DirectoryLock.Shared(Cache.Root);
         var location = new SourceLocation(pointerPath);
         if (pointer.IsDirectory)
         {

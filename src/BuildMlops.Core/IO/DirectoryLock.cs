@@ -1,28 +1,30 @@
 using BuildMlops.Diagnostics;
 
-namespace BuildMlops.DataVersioning;
+namespace BuildMlops.IO;
 
 /// <summary>
-/// A lock on the cache: shared for adds, pulls, pushes and builds (objects are added atomically, so
-/// they may run together), exclusive for gc (which must not delete what another process is about to
-/// reference). A held lock is waited for, not failed on; only a long wait ends in BM5010.
+/// A lock on a folder, held through a <c>lock</c> file in it (flock(2) underneath). On the cache: shared
+/// for adds, pulls, pushes and builds (objects are added atomically, so they may run together), exclusive
+/// for gc (which must not delete what another process is about to reference). On a project's obj/mlops:
+/// exclusive while a step runs, so two builds of one project never write its outputs or lock file at once.
+/// A held lock is waited for, not failed on; only a long wait ends in BM5010.
 /// </summary>
-public sealed class CacheLock : IDisposable
+public sealed class DirectoryLock : IDisposable
 {
     private readonly FileStream _stream;
 
-    private CacheLock(FileStream stream) => _stream = stream;
+    private DirectoryLock(FileStream stream) => _stream = stream;
 
-    public static CacheLock Shared(string cacheRoot, TimeSpan? timeout = null) => Acquire(cacheRoot, FileShare.ReadWrite, FileAccess.Read, timeout);
+    public static DirectoryLock Shared(string directory, TimeSpan? timeout = null) => Acquire(directory, FileShare.ReadWrite, FileAccess.Read, timeout);
 
-    public static CacheLock Exclusive(string cacheRoot, TimeSpan? timeout = null) => Acquire(cacheRoot, FileShare.None, FileAccess.ReadWrite, timeout);
+    public static DirectoryLock Exclusive(string directory, TimeSpan? timeout = null) => Acquire(directory, FileShare.None, FileAccess.ReadWrite, timeout);
 
     public void Dispose() => _stream.Dispose();
 
-    private static CacheLock Acquire(string cacheRoot, FileShare share, FileAccess access, TimeSpan? timeout)
+    private static DirectoryLock Acquire(string directory, FileShare share, FileAccess access, TimeSpan? timeout)
     {
-        Directory.CreateDirectory(cacheRoot);
-        var path = Path.Combine(cacheRoot, "lock");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "lock");
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(10));
         var delay = 10;
         while (true)
@@ -30,7 +32,7 @@ public sealed class CacheLock : IDisposable
             try
             {
                 // .NET takes flock(2) for FileShare: None is exclusive, Read/ReadWrite shared.
-                return new CacheLock(new FileStream(path, FileMode.OpenOrCreate, access == FileAccess.Read ? FileAccess.ReadWrite : access, share));
+                return new DirectoryLock(new FileStream(path, FileMode.OpenOrCreate, access == FileAccess.Read ? FileAccess.ReadWrite : access, share));
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
@@ -39,7 +41,7 @@ public sealed class CacheLock : IDisposable
             }
             catch (IOException)
             {
-                throw new MlopsException(ErrorCodes.LockTimeout, new SourceLocation(path), "the cache stayed locked by another process", "Wait for the other mlops command or build to finish, then run this again");
+                throw new MlopsException(ErrorCodes.LockTimeout, new SourceLocation(path), "the folder stayed locked by another process", "Wait for the other mlops command or build to finish, then run this again");
             }
         }
     }

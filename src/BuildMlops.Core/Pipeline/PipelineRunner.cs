@@ -141,6 +141,9 @@ public sealed class PipelineRunner
             return new StepResult(step, false, []);
         }
 
+        // One step at a time per project, across processes: a second build waits, then plans again and
+        // finds the step the first one ran up to date.
+        using var projectLock = IO.DirectoryLock.Exclusive(_spec.IntermediateDirectory);
         var plan = Plan(step);
         var verifying = _spec.Verify && step is StepName.ValidateData or StepName.Train or StepName.Evaluate;
         if (plan.UpToDate && !verifying)

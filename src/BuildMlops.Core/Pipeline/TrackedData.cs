@@ -1,3 +1,4 @@
+using BuildMlops.IO;
 using BuildMlops.DataVersioning;
 using BuildMlops.Diagnostics;
 using BuildMlops.Pointers;
@@ -48,7 +49,7 @@ public static class TrackedData
             }
 
             using var remote = RemoteRegistry.Open(repository, name);
-            using var cacheLock = CacheLock.Shared(workspace.Cache.Root);
+            using var cacheLock = DirectoryLock.Shared(workspace.Cache.Root);
             Task.Run(() => new DataTransfer(workspace.Cache, remote, log, 8).PullAsync(pointer.Objects(), CancellationToken.None)).GetAwaiter().GetResult();
         }
 

@@ -1,3 +1,4 @@
+using BuildMlops.IO;
 using BuildMlops.Cache;
 using BuildMlops.DataVersioning;
 using BuildMlops.Diagnostics;
@@ -52,7 +53,7 @@ public sealed class StepRunCache : IDisposable
             return null;
         }
 
-        using var cacheLock = CacheLock.Shared(_cache.Root);
+        using var cacheLock = DirectoryLock.Shared(_cache.Root);
         var needed = record.Outs.Values.Where(output => !_cache.Contains(output.Sha256)).Select(output => (output.Sha256, output.Size)).ToList();
         if (needed.Count > 0)
         {
@@ -82,7 +83,7 @@ public sealed class StepRunCache : IDisposable
     public void Save(StepName step, SortedDictionary<string, string> deps, IReadOnlyDictionary<string, string> outputFilesByRelativePath)
     {
         _repository.EnsureInitialized();
-        using var cacheLock = CacheLock.Shared(_cache.Root);
+        using var cacheLock = DirectoryLock.Shared(_cache.Root);
         var outs = new SortedDictionary<string, OutputRecord>(StringComparer.Ordinal);
         foreach (var (relative, path) in outputFilesByRelativePath)
         {
