@@ -24,7 +24,8 @@ var root = new RootCommand("mlops: build steps for machine-learning models. Runs
 
 try
 {
-    return root.Parse(args).Invoke();
+    // Our handler below, not System.CommandLine's: a bug must exit 3, apart from user errors (1).
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception exception)
 {

@@ -31,7 +31,7 @@ public sealed class MlopsRunStep : Microsoft.Build.Utilities.Task, ICancelableTa
     /// <summary>The dotnet executable; MSBuild sets DOTNET_HOST_PATH to the one running the build.</summary>
     public string DotnetHost { get; set; } = "";
 
-    /// <summary>The files the step owns, for FileWrites (so <c>dotnet clean</c> deletes them).</summary>
+    /// <summary>The files the step owns, for FileWrites (MlopsClean, not FileWrites, deletes them: they live beside OutDir).</summary>
     [Output]
     public ITaskItem[] Outputs { get; private set; } = [];
 

@@ -155,6 +155,32 @@ public sealed class PipelineRunnerTests
         Assert.That(File.ReadAllText(spec.PathOf("gates.json")), Does.Contain("\"passed\": false"));
     }
 
+    [Test]
+    public void GivenTwoGatesOnOneMetric_WhenEitherBoundChanges_ThenTheGateRunsAgain()
+    {
+        var raw = Raw();
+        SpecFactory.AddItem(raw, SettingNames.GateItem, "auc", ("Min", "0.5"));
+        SpecFactory.AddItem(raw, SettingNames.GateItem, "auc", ("Max", "0.9"));
+
+        var deps = StepDependencies.For(StepName.Gate, ModelSpecParser.Parse(raw), new Dictionary<string, string>(), _ => "x");
+
+        Assert.That(deps["gate:auc"], Is.EqualTo("min=0.5; max=0.9"));
+    }
+
+    [Test]
+    public void GivenDataFilesInANewOrder_WhenPlanned_ThenTheStepsRunAgain()
+    {
+        File.WriteAllText(_directory.Combine("data", "z.csv"), "a,y\n3,1\n");
+        var raw = Raw();
+        SpecFactory.AddItem(raw, SettingNames.DataItem, "data/z.csv");
+        new PipelineRunner(ModelSpecParser.Parse(raw), _log, _worker).RunThrough(StepName.Gate);
+        raw.Items[SettingNames.DataItem].Reverse();
+
+        var plan = new PipelineRunner(ModelSpecParser.Parse(raw), _log, _worker).Plan(StepName.Train);
+
+        Assert.That(plan.Reasons, Is.EqualTo(new[] { "MlopsData changed from 'data/x.csv;data/z.csv' to 'data/z.csv;data/x.csv'" }));
+    }
+
     private RawSpec Raw(params (string Name, string Value)[] overrides) =>
         SpecFactory.Raw(_directory.Path, "y", "binary", ["data/x.csv"], overrides.ToDictionary(pair => pair.Name, pair => pair.Value));
 

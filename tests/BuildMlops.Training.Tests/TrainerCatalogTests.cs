@@ -95,6 +95,7 @@ public sealed class TrainerCatalogTests
 
     [TestCase("NumberOfTrees", "many", "hyperparameter 'NumberOfTrees' of trainer FastTree cannot be 'many'. Give a whole number")]
     [TestCase("Seed", "1", "hyperparameter 'Seed' is set by BuildMlops. Set MlopsSeed instead")]
+    [TestCase("seed", "1", "hyperparameter 'seed' is set by BuildMlops. Set MlopsSeed instead")]
     [TestCase("NumberOfThreads", "4", "hyperparameter 'NumberOfThreads' is set by BuildMlops. Set MlopsThreads instead")]
     public void GivenABadHyperparameter_WhenTrained_ThenBM1102SaysWhatToDo(string name, string value, string message)
     {

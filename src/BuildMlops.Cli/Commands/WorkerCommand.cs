@@ -15,7 +15,7 @@ internal static class WorkerCommand
 {
     public static Command Create()
     {
-        var step = new Argument<string>("step") { Description = "validate, train, evaluate or gate" };
+        var step = new Argument<string>("step") { Description = "hash-data, validate, train, evaluate or gate" };
         var spec = new Option<FileInfo>("--spec") { Description = "The spec.json the SDK's MlopsWriteSpec target wrote", Required = true };
         var command = new Command("step", "Run one step for an MSBuild build (used by BuildMlops.Sdk)") { step, spec };
         command.Hidden = true;

@@ -30,7 +30,8 @@ internal sealed class ConsoleLog(bool verbose, bool json) : IMlopsLog
         Console.Error.WriteLine(error.ToCanonicalString());
         if (string.Equals(Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase))
         {
-            Console.Out.WriteLine(GitHubAnnotation.Error(error));
+            // The Actions runner reads workflow commands from either stream; keep --json output pure.
+            (json ? Console.Error : Console.Out).WriteLine(GitHubAnnotation.Error(error));
         }
     }
 }

@@ -20,6 +20,19 @@ internal sealed class JsonReport
     public List<MlopsException> Errors { get; } = [];
     public ModelSpec? Spec { get; set; }
 
+    /// <summary>JSON has no NaN: an undefined metric is null.</summary>
+    private static void WriteNumberOrNull(Utf8JsonWriter writer, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            writer.WriteNumber(name, value);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
     public string ToJson() => DeterministicJson.Write(writer =>
     {
         writer.WriteStartObject();
@@ -27,7 +40,7 @@ internal sealed class JsonReport
         writer.WriteString("project", Project);
         writer.WriteBoolean("succeeded", Errors.Count == 0);
         writer.WriteStartArray("steps");
-        foreach (var (step, status, reasons) in Steps)
+        foreach (var (step, status, reasons) in Steps.Where(entry => entry.Step != StepName.HashData))
         {
             writer.WriteStartObject();
             writer.WriteString("step", step.Key());
@@ -49,7 +62,7 @@ internal sealed class JsonReport
             writer.WriteStartObject("metrics");
             foreach (var (name, value) in MetricsFile.Read(Spec.PathOf(StepOutputs.Metrics)))
             {
-                writer.WriteNumber(name, value);
+                WriteNumberOrNull(writer, name, value);
             }
 
             writer.WriteEndObject();
@@ -58,7 +71,7 @@ internal sealed class JsonReport
             {
                 writer.WriteStartObject();
                 writer.WriteString("metric", result.Gate.Metric);
-                writer.WriteNumber("value", result.Value);
+                WriteNumberOrNull(writer, "value", result.Value);
                 writer.WriteString("bounds", result.Gate.Describe());
                 writer.WriteBoolean("passed", result.Passed);
                 writer.WriteEndObject();

@@ -32,6 +32,7 @@ public static class ErrorCodes
     public const string BadGate = "BM2003";
     public const string NotReproduced = "BM3001";
     public const string BadLockFile = "BM3002";
+    public const string BadMetricsFile = "BM3003";
     public const string ProjectNotFound = "BM4001";
     public const string SpecUnavailable = "BM4002";
     public const string MalformedPointer = "BM5001";

@@ -44,7 +44,7 @@ public static class MetricsFile
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException or IOException)
         {
-            throw new MlopsException(ErrorCodes.BadLockFile, new SourceLocation(path), $"metrics cannot be read: {exception.Message}", "Rebuild with -t:MlopsEvaluate");
+            throw new MlopsException(ErrorCodes.BadMetricsFile, new SourceLocation(path), $"metrics cannot be read: {exception.Message}", "Rebuild with -t:MlopsEvaluate");
         }
     }
 }

@@ -42,9 +42,9 @@ public static class StepDependencies
                 break;
             case StepName.Gate:
                 AddInput(deps, spec, StepOutputs.Metrics, outputHash);
-                foreach (var gate in spec.Gates)
+                foreach (var gates in spec.Gates.GroupBy(gate => gate.Metric, StringComparer.Ordinal))
                 {
-                    deps["gate:" + gate.Metric] = gate.Describe();
+                    deps["gate:" + gates.Key] = string.Join("; ", gates.Select(gate => gate.Describe()));
                 }
 
                 break;
@@ -66,6 +66,9 @@ public static class StepDependencies
         {
             deps["data:" + file.Name] = dataHashes[file.Name];
         }
+
+        // Rows are read in the declared order, and the split depends on it.
+        deps["param:" + SettingNames.DataItem] = string.Join(";", spec.DataFiles.Select(file => file.Name));
 
         deps["param:" + SettingNames.Task] = spec.Task.ToString().ToLowerInvariant();
         deps["param:" + SettingNames.Label] = spec.Label;

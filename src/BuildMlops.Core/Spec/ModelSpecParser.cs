@@ -38,7 +38,8 @@ public static class ModelSpecParser
                 $"Add <{SettingNames.DataItem} Include=\"data/your.csv\" /> to an ItemGroup");
         }
 
-        var separatorText = raw.Property(SettingNames.Separator);
+        // Not trimmed: a literal tab is a separator, not white space.
+        var separatorText = raw.Properties.TryGetValue(SettingNames.Separator, out var rawSeparator) && rawSeparator == "\t" ? "\t" : raw.Property(SettingNames.Separator);
         var separator = separatorText switch
         {
             "" or "," => ',',

@@ -1,3 +1,5 @@
+using BuildMlops.Diagnostics;
+
 namespace BuildMlops.Data;
 
 /// <summary>
@@ -19,6 +21,14 @@ public static class DataSplit
         }
 
         var testCount = (int)Math.Round(rowCount * testFraction, MidpointRounding.AwayFromZero);
+        if (testCount == 0 || testCount == rowCount)
+        {
+            throw new MlopsException(
+                ErrorCodes.TooFewRows,
+                new SourceLocation("MlopsTestFraction"),
+                $"a test fraction of {testFraction.ToString(System.Globalization.CultureInfo.InvariantCulture)} of {rowCount} rows leaves {(testCount == 0 ? "the test" : "the training")} split empty",
+                "Add rows, or change MlopsTestFraction");
+        }
         var test = order.Take(testCount).Order().ToArray();
         var train = order.Skip(testCount).Order().ToArray();
         return (train, test);

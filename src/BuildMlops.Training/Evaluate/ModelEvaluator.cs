@@ -83,9 +83,16 @@ public static class ModelEvaluator
         }
 
         writer.Save(predictionsPath);
+        // A class only the test split has was never learned: it gets probability 0 (its own column).
+        foreach (var unseen in test.ClassLabels.Where(label => !index.ContainsKey(label)).Distinct().Order(StringComparer.Ordinal))
+        {
+            index[unseen] = index.Count;
+        }
+
+        var width = index.Count;
         return MetricCalculator.Multiclass(
-            [.. test.ClassLabels.Select(label => index.TryGetValue(label, out var k) ? k : -1)],
+            [.. test.ClassLabels.Select(label => index[label])],
             [.. predicted.Select(label => index[label])],
-            probabilities);
+            [.. probabilities.Select(row => row.Length == width ? row : [.. row, .. new double[width - row.Length]])]);
     }
 }

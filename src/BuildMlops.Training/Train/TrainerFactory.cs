@@ -69,9 +69,9 @@ public static class TrainerFactory
         foreach (var (name, text) in spec.Hyperparameters)
         {
             var location = ProjectFileLocator.Item(spec.ProjectFile, SettingNames.HyperparameterItem, name);
-            if (name is "Seed" or "NumberOfThreads")
+            if (name.Equals("Seed", StringComparison.OrdinalIgnoreCase) || name.Equals("NumberOfThreads", StringComparison.OrdinalIgnoreCase))
             {
-                throw new MlopsException(ErrorCodes.BadHyperparameter, location, $"hyperparameter '{name}' is set by BuildMlops", name == "Seed" ? "Set MlopsSeed instead" : "Set MlopsThreads instead");
+                throw new MlopsException(ErrorCodes.BadHyperparameter, location, $"hyperparameter '{name}' is set by BuildMlops", name.Equals("Seed", StringComparison.OrdinalIgnoreCase) ? "Set MlopsSeed instead" : "Set MlopsThreads instead");
             }
 
             if (!members.TryGetValue(name, out var member))

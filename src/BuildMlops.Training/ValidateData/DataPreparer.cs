@@ -76,6 +76,11 @@ public static class DataPreparer
             throw new MlopsException(ErrorCodes.FeatureColumnMissing, ProjectFileLocator.Property(spec.ProjectFile, SettingNames.Features), $"feature column '{name}' is not in the data (columns: {Columns()})", $"Fix {SettingNames.Features}, or leave it empty to use every column but the label");
         }
 
+        if (featureNames.Contains(spec.Label, StringComparer.Ordinal))
+        {
+            throw new MlopsException(ErrorCodes.FeatureColumnMissing, ProjectFileLocator.Property(spec.ProjectFile, SettingNames.Features), $"label column '{spec.Label}' is listed as a feature", $"Remove it from {SettingNames.Features}: a model may not see the answer it predicts");
+        }
+
         foreach (var name in featureNames.Where(name => ReservedNames.Contains(name, StringComparer.Ordinal)))
         {
             throw new MlopsException(ErrorCodes.ReservedColumnName, new SourceLocation(firstFile, 1, 1), $"feature column '{name}' has a name ML.NET reserves", $"Rename the column, or exclude it with <{SettingNames.ColumnItem} Include=\"{name}\" Ignore=\"true\" />");

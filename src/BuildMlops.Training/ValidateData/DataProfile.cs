@@ -5,7 +5,7 @@ namespace BuildMlops.ValidateData;
 
 /// <summary>
 /// schema.json: the inferred schema and a profile of the data (rows, missing cells, label balance).
-/// The serving host checks requests against it; model cards and drift reports read it.
+/// It records what the model was trained on: types, roles, missing cells, label balance.
 /// </summary>
 public sealed class DataProfile
 {
