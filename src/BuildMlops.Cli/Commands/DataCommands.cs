@@ -170,7 +170,7 @@ internal static class DataCommands
 
     private static Command Fsck()
     {
-        var repair = new Option<bool>("--repair") { Description = "Move corrupt objects to the cache's quarantine folder, so the next pull fetches them again" };
+        var repair = new Option<bool>("--repair") { Description = "Move corrupt objects to the cache's quarantine folder and fetch them again from the default remote, if there is one" };
         var json = CommonOptions.Json();
         var command = new Command("fsck", "Re-hash every cache object and report the corrupt ones (exit 1 if any)") { repair, json };
         command.SetAction(parse =>
@@ -178,9 +178,20 @@ internal static class DataCommands
             var corrupt = 0;
             var exit = CliAction.Run(parse.GetValue(json), log =>
             {
-                var found = new CacheMaintenance(Workspace(log), log).Check(parse.GetValue(repair));
+                var workspace = Workspace(log);
+                var found = new CacheMaintenance(workspace, log).Check(parse.GetValue(repair));
                 corrupt = found.Count;
-                return new { Corrupt = found };
+                var refetched = 0;
+                if (parse.GetValue(repair) && found.Count > 0 && workspace.Repository.Config.DefaultRemote is not null)
+                {
+                    // Repair: the quarantined objects are fetched again, verified, from the default remote.
+                    using var storage = RemoteRegistry.Open(workspace.Repository, null);
+                    using var cacheLock = DirectoryLock.Shared(workspace.Cache.Root);
+                    refetched = Wait(new DataTransfer(workspace.Cache, storage, log, 4).PullAsync(found.Select(hash => (hash, 0L)), CancellationToken.None)).Transferred;
+                    corrupt -= refetched;
+                }
+
+                return new { Corrupt = found, Refetched = refetched };
             });
             return exit != 0 ? exit : corrupt > 0 ? 1 : 0;
         });
