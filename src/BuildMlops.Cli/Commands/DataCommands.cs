@@ -1,7 +1,7 @@
-using BuildMlops.IO;
 using System.CommandLine;
 using BuildMlops.Cache;
 using BuildMlops.DataVersioning;
+using BuildMlops.IO;
 using BuildMlops.Pointers;
 using BuildMlops.Remotes;
 using BuildMlops.Repository;

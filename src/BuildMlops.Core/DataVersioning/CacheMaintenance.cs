@@ -1,8 +1,8 @@
-using BuildMlops.IO;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using BuildMlops.Cache;
 using BuildMlops.Diagnostics;
+using BuildMlops.IO;
 using BuildMlops.Pipeline;
 using BuildMlops.Pointers;
 using BuildMlops.RunCache;

@@ -1,7 +1,7 @@
-using BuildMlops.IO;
 using BuildMlops.Cache;
 using BuildMlops.Diagnostics;
 using BuildMlops.HashData;
+using BuildMlops.IO;
 using BuildMlops.Pipeline;
 using BuildMlops.Pointers;
 using BuildMlops.Repository;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using BuildMlops.IO;
 
 namespace BuildMlops.HashData;

@@ -1,6 +1,6 @@
-using BuildMlops.IO;
 using BuildMlops.DataVersioning;
 using BuildMlops.Diagnostics;
+using BuildMlops.IO;
 using BuildMlops.Pointers;
 using BuildMlops.Remotes;
 using BuildMlops.Repository;

@@ -1,7 +1,7 @@
-using BuildMlops.IO;
 using BuildMlops.Cache;
 using BuildMlops.DataVersioning;
 using BuildMlops.Diagnostics;
+using BuildMlops.IO;
 using BuildMlops.Pipeline;
 using BuildMlops.Remotes;
 using BuildMlops.Repository;
