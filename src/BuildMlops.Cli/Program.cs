@@ -3,10 +3,15 @@ using System.Globalization;
 using BuildMlops.Cli.Commands;
 using BuildMlops.Diagnostics;
 using BuildMlops.Pipeline;
+using BuildMlops.Remotes.S3;
 
 // Output never depends on the machine's culture: numbers in logs and files use '.' everywhere.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+// Remotes this process can open beyond folders. The MSBuild node never loads a cloud SDK: builds hand
+// transfers from such remotes to this worker.
+S3RemoteRegistration.Register();
 
 var root = new RootCommand("mlops: build steps for machine-learning models. Runs a BuildMlops model project's steps (validate, train, evaluate, gate) incrementally by content, like 'dotnet build' does.")
 {

@@ -12,12 +12,33 @@ namespace BuildMlops.IntegrationTests;
 public sealed class DataVersioningTests
 {
     [Test]
-    public void GivenTrackedDataAndAPushedRunCache_WhenAFreshCloneBuilds_ThenDataIsPulledAndTheModelRestoredNotTrained()
+    public void GivenTrackedDataAndAPushedRunCacheOnAFolderRemote_WhenAFreshCloneBuilds_ThenDataIsPulledAndTheModelRestoredNotTrained()
     {
         using var repository = new GitRepository("data-e2e");
+        Assert.That(repository.Mlops("remote", "add", "--default", "storage", repository.Scratch("remote")).ExitCode, Is.Zero);
+        AddPushCloneBuild(repository);
+    }
+
+    [Test]
+    public void GivenTrackedDataAndAPushedRunCacheOnS3_WhenAFreshCloneBuilds_ThenDataIsPulledAndTheModelRestoredNotTrained()
+    {
+        using var s3 = S3Server.Start();
+        using var repository = new GitRepository("data-e2e-s3");
+        repository.Environment["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey;
+        repository.Environment["AWS_SECRET_ACCESS_KEY"] = S3Server.SecretKey;
+        var add = repository.Mlops("remote", "add", "--default", "storage", $"s3://{s3.Bucket}/team/churn", "-o", $"endpoint={s3.Endpoint}");
+        Assert.That(add.ExitCode, Is.Zero, add.ToString());
+
+        AddPushCloneBuild(repository);
+
+        var objects = Directory.GetFiles(Path.Combine(s3.DataDirectory, s3.Bucket), "*", SearchOption.AllDirectories);
+        Assert.That(objects.Any(file => file.Contains("team/churn/runs/train/", StringComparison.Ordinal) || file.Contains(Path.Combine("team", "churn", "runs", "train"), StringComparison.Ordinal)), Is.True, "run records are on the bucket under the prefix");
+    }
+
+    private static void AddPushCloneBuild(GitRepository repository)
+    {
         var project = repository.AddPipeline("churn", "wa_churn.csv");
         Assert.That(repository.Mlops("data", "add", "churn/data/wa_churn.csv").ExitCode, Is.Zero);
-        Assert.That(repository.Mlops("remote", "add", "--default", "storage", repository.Scratch("remote")).ExitCode, Is.Zero);
         var first = repository.Build(project);
         Assert.That(first.ExitCode, Is.Zero, first.ToString());
         Assert.That(first.StandardOutput, Does.Contain("MlopsTrain: running because"));

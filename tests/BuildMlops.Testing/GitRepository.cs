@@ -28,6 +28,9 @@ public sealed class GitRepository : IDisposable
 
     public string Root { get; }
 
+    /// <summary>Variables for every mlops and dotnet process run here, e.g. AWS credentials; a clone inherits them.</summary>
+    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
+
     public string Scratch(string name) => _directory.Combine(name);
 
     /// <summary>Copies pipelines/<paramref name="pipeline"/> in, with its MlopsData pointing at <c>&lt;data&gt;.mlops</c>.</summary>
@@ -65,7 +68,13 @@ public sealed class GitRepository : IDisposable
     {
         var target = _directory.Combine(name);
         ProcessRunner.Run("git", ["clone", "-q", Root, target], _directory.Path);
-        return new GitRepository(_directory, target);
+        var clone = new GitRepository(_directory, target);
+        foreach (var (variable, value) in Environment)
+        {
+            clone.Environment[variable] = value;
+        }
+
+        return clone;
     }
 
     /// <summary>Runs the mlops CLI at the repository root.</summary>
@@ -73,10 +82,10 @@ public sealed class GitRepository : IDisposable
 
     /// <summary>Runs the mlops CLI in <paramref name="workingDirectory"/>.</summary>
     public ProcessResult MlopsIn(string workingDirectory, params string[] arguments) =>
-        ProcessRunner.Dotnet(workingDirectory, [RepoLayout.MlopsDll, .. arguments]);
+        ProcessRunner.Dotnet(workingDirectory, [RepoLayout.MlopsDll, .. arguments], Environment);
 
     public ProcessResult Build(string projectDirectory, params string[] arguments) =>
-        ProcessRunner.Dotnet(projectDirectory, ["build", "-nodeReuse:false", "-tl:off", "-nologo", .. arguments]);
+        ProcessRunner.Dotnet(projectDirectory, ["build", "-nodeReuse:false", "-tl:off", "-nologo", .. arguments], Environment);
 
     public void Dispose()
     {
