@@ -139,6 +139,25 @@ public sealed class DataFaultTests
     }
 
     [Test]
+    public void GivenTwoPushesAndAPullAtOnceOnOneCache_WhenTheyRun_ThenAllSucceedAndEveryObjectIsIntact()
+    {
+        using var repository = new GitRepository("concurrent-push");
+        WriteRandomFiles(Path.Combine(repository.Root, "blobs"), count: 20, size: 2 << 20);
+        repository.Mlops("data", "add", "blobs");
+        var remote = repository.Scratch("remote");
+        repository.Mlops("remote", "add", "--default", "storage", remote);
+
+        var runs = new[] { new[] { "data", "push", "--jobs", "4" }, ["data", "push", "--jobs", "4"], ["data", "pull"] }
+            .Select(arguments => Task.Run(() => repository.Mlops(arguments)))
+            .ToArray();
+        Task.WaitAll(runs);
+
+        Assert.That(runs.Select(run => run.Result.ExitCode), Is.All.Zero, string.Join("\n", runs.Select(run => run.Result.ToString())));
+        AssertEveryObjectIntact(Path.Combine(remote, "files"));
+        Assert.That(Directory.GetFiles(Path.Combine(remote, "files"), "*", SearchOption.AllDirectories).Count(file => !Path.GetFileName(file).StartsWith('.')), Is.EqualTo(20));
+    }
+
+    [Test]
     public void GivenABuildKilledWhileTraining_WhenBuiltAgain_ThenNoHalfModelIsLeftAndTheBuildCompletes()
     {
         using var repository = new GitRepository("kill-build");
