@@ -79,19 +79,48 @@ public sealed class DataVersioningTests
 
         Directory.Delete(images, recursive: true);
         var missing = repository.Mlops("data", "status", "--json");
-        Assert.That(JsonDocument.Parse(missing.StandardOutput).RootElement.GetProperty("result")[0].GetProperty("state").GetString(), Is.EqualTo("missing"));
+        Assert.That(JsonDocument.Parse(missing.StandardOutput).RootElement.GetProperty("result").GetProperty("tracked")[0].GetProperty("state").GetString(), Is.EqualTo("missing"));
 
         Assert.That(repository.Mlops("data", "checkout").ExitCode, Is.Zero);
         Assert.That(File.ReadAllText(Path.Combine(images, "nested", "b.txt")), Is.EqualTo("beta"));
         File.WriteAllText(Path.Combine(images, "a.txt"), "changed");
         var modified = repository.Mlops("data", "status", "--json");
-        Assert.That(JsonDocument.Parse(modified.StandardOutput).RootElement.GetProperty("result")[0].GetProperty("state").GetString(), Is.EqualTo("modified"));
+        Assert.That(JsonDocument.Parse(modified.StandardOutput).RootElement.GetProperty("result").GetProperty("tracked")[0].GetProperty("state").GetString(), Is.EqualTo("modified"));
         var refused = repository.Mlops("data", "checkout");
         Assert.That(refused.ExitCode, Is.EqualTo(1));
         Assert.That(refused.StandardError, Does.Contain("error BM5009"));
         Assert.That(File.ReadAllText(Path.Combine(images, "a.txt")), Is.EqualTo("changed"), "nothing lost without --force");
         Assert.That(repository.Mlops("data", "checkout", "--force").ExitCode, Is.Zero);
         Assert.That(File.ReadAllText(Path.Combine(images, "a.txt")), Is.EqualTo("alpha"));
+    }
+
+    [Test]
+    public void GivenAFreshCloneCheckedOut_WhenStatusRuns_ThenNoFileIsReadAgain()
+    {
+        using var repository = new GitRepository("stat-cache");
+        var data = Path.Combine(repository.Root, "many");
+        Directory.CreateDirectory(data);
+        for (var i = 0; i < 200; i++)
+        {
+            File.WriteAllText(Path.Combine(data, $"f{i:000}.csv"), $"a,b\n{i},{i * i}\n");
+        }
+
+        repository.Mlops("data", "add", "many");
+        repository.Mlops("remote", "add", "--default", "storage", repository.Scratch("remote"));
+        Assert.That(repository.Mlops("data", "push").ExitCode, Is.Zero);
+        repository.CommitAll("many");
+        var clone = repository.Clone("clone");
+        Assert.That(clone.Mlops("data", "pull").ExitCode, Is.Zero);
+
+        var status = clone.Mlops("data", "status", "--json");
+
+        var result = JsonDocument.Parse(status.StandardOutput).RootElement.GetProperty("result");
+        Assert.That(result.GetProperty("tracked")[0].GetProperty("state").GetString(), Is.EqualTo("uptodate"));
+        Assert.That(result.GetProperty("files_hashed").GetInt32(), Is.Zero, "files the tool wrote on checkout are trusted by their stat");
+        File.AppendAllText(Path.Combine(clone.Root, "many", "f007.csv"), "7,8\n");
+        var changed = JsonDocument.Parse(clone.Mlops("data", "status", "--json").StandardOutput).RootElement.GetProperty("result");
+        Assert.That(changed.GetProperty("files_hashed").GetInt32(), Is.EqualTo(1), "only the edited file is read");
+        Assert.That(changed.GetProperty("tracked")[0].GetProperty("state").GetString(), Is.EqualTo("modified"));
     }
 
     [Test]

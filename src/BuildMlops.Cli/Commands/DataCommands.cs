@@ -127,13 +127,17 @@ internal static class DataCommands
                 log.Important($"{statuses.Count} tracked path{(statuses.Count == 1 ? "" : "s")}, all up to date");
             }
 
-            return statuses.Select(status => new
+            return new
             {
-                Path = workspace.Repository.RelativePath(status.DataPath, new Diagnostics.SourceLocation(status.PointerPath)),
-                State = status.State.ToString().ToLowerInvariant(),
-                status.InCache,
-                status.MissingObjects,
-            }).ToList();
+                Tracked = statuses.Select(status => new
+                {
+                    Path = workspace.Repository.RelativePath(status.DataPath, new Diagnostics.SourceLocation(status.PointerPath)),
+                    State = status.State.ToString().ToLowerInvariant(),
+                    status.InCache,
+                    status.MissingObjects,
+                }).ToList(),
+                FilesHashed = workspace.Hashes.FilesRead,
+            };
         }));
         return command;
     }

@@ -17,6 +17,7 @@ public sealed class FileHashCache
     private readonly string _path;
     private readonly ConcurrentDictionary<string, Entry> _entries;
     private readonly ConcurrentDictionary<string, bool> _pending = new(StringComparer.Ordinal);
+    private int _filesRead;
 
     private FileHashCache(string path, ConcurrentDictionary<string, Entry> entries)
     {
@@ -57,6 +58,7 @@ public sealed class FileHashCache
         }
 
         var hash = ContentHash.OfFile(fullPath);
+        Interlocked.Increment(ref _filesRead);
         var after = FileStat.Of(fullPath);
         if (after == stat)
         {
@@ -83,6 +85,9 @@ public sealed class FileHashCache
             Remember(fullPath, stat, hash);
         }
     }
+
+    /// <summary>How many files this instance had to read and hash (the rest the stat cache vouched for).</summary>
+    public int FilesRead => _filesRead;
 
     /// <summary>The last recorded hash of the file, if any, without touching the disk.</summary>
     public string? Previous(string fullPath) => _entries.TryGetValue(fullPath, out var entry) ? entry.Hash : null;
