@@ -107,7 +107,16 @@ public sealed class S3Remote : IRemoteStorage
 
                 using (response)
                 {
-                    await CopyWholeAsync(response, destination, token);
+                    try
+                    {
+                        await CopyWholeAsync(response, destination, token);
+                    }
+                    catch (Amazon.Runtime.AmazonClientException exception) when (exception.Message.Contains("hash", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // The SDK's own integrity check caught bytes that changed at rest: a corrupt object,
+                        // which the caller handles like any other (not used, deleted, reported).
+                        throw new InvalidDataException($"object {key} failed the transfer's integrity check", exception);
+                    }
                 }
 
                 bucketSeen = true;

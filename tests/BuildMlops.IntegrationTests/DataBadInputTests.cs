@@ -59,6 +59,7 @@ public sealed class DataBadInputTests
         using var repository = new GitRepository("missing-object");
         File.WriteAllText(Path.Combine(repository.Root, "x.csv"), "a\n1\n");
         repository.Mlops("data", "add", "x.csv");
+        Directory.CreateDirectory(repository.Scratch("empty-remote"));
         repository.Mlops("remote", "add", "--default", "storage", repository.Scratch("empty-remote"));
         repository.CommitAll("pointer only; nothing pushed");
         var clone = repository.Clone("clone");
@@ -79,6 +80,23 @@ public sealed class DataBadInputTests
 
         Assert.That(push.ExitCode, Is.EqualTo(1));
         Assert.That(push.StandardError, Does.Contain("error BM5007: there is no remote named 'elsewhere' (remotes: storage)"));
+    }
+
+    [Test]
+    public void GivenAnUnreachableDefaultRemote_WhenBuilt_ThenTheRunCacheIsSkippedWithAWarningAndTheStepRuns()
+    {
+        using var repository = new GitRepository("remote-down");
+        var project = repository.AddPipeline("concrete", "concrete.csv");
+        repository.Mlops("data", "add", "concrete/data/concrete.csv");
+        var remote = repository.Scratch("unmounted-share");
+        repository.Mlops("remote", "add", "--default", "storage", remote);
+
+        var build = repository.Build(project);
+
+        Assert.That(build.ExitCode, Is.Zero, build.ToString());
+        Assert.That(build.StandardOutput, Does.Contain("warning BM5006: the run cache could not restore MlopsTrain, so it runs: remote 'storage' at " + remote + " does not exist"));
+        Assert.That(build.StandardOutput, Does.Contain("MlopsTrain: running because"));
+        Assert.That(Directory.Exists(remote), Is.False, "reading a remote never creates it");
     }
 
     [Test]

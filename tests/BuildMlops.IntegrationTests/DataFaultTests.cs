@@ -63,6 +63,8 @@ public sealed class DataFaultTests
 
         var pull = clone.Mlops("data", "pull");
         Assert.That(pull.ExitCode, Is.Zero, pull.ToString());
+        Assert.That(clone.Mlops("data", "gc").ExitCode, Is.Zero);
+        Assert.That(Directory.GetFiles(Path.Combine(clone.Root, ".mlops", "cache", "tmp")), Is.Empty, "gc removes what killed transfers left");
         foreach (var file in Directory.GetFiles(Path.Combine(repository.Root, "blobs")))
         {
             Assert.That(Sha256.Of(Path.Combine(clone.Root, "blobs", Path.GetFileName(file))), Is.EqualTo(Sha256.Of(file)));

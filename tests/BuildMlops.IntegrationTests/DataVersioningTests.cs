@@ -50,6 +50,10 @@ public sealed class DataVersioningTests
         var clone = repository.Clone("clone");
         var cloneProject = Path.Combine(clone.Root, "churn");
         Assert.That(File.Exists(Path.Combine(cloneProject, "data", "wa_churn.csv")), Is.False, "data is not in git");
+        var status = clone.MlopsIn(cloneProject, "status", cloneProject);
+        Assert.That(status.ExitCode, Is.Zero, status.ToString());
+        Assert.That(status.StandardOutput, Does.Contain("MlopsTrain         would run: output bin/mlops/model.zip is missing"));
+        Assert.That(File.Exists(Path.Combine(cloneProject, "data", "wa_churn.csv")), Is.False, "status changes nothing");
         var build = clone.Build(cloneProject);
 
         Assert.That(build.ExitCode, Is.Zero, build.ToString());

@@ -29,7 +29,7 @@ internal static class StatusCommand
                 report.Project = projectFile;
                 var spec = SpecLoader.Load(projectFile, parse.GetValue(properties) ?? []);
                 report.Spec = spec;
-                var runner = new PipelineRunner(spec, new QuietLog(), worker: null);
+                var runner = new PipelineRunner(spec, new QuietLog(), worker: null, readOnly: true);
                 foreach (var step in StepNames.InOrder.Skip(1))
                 {
                     var plan = runner.Plan(step);

@@ -20,6 +20,20 @@ internal sealed class JsonReport
     public List<MlopsException> Errors { get; } = [];
     public ModelSpec? Spec { get; set; }
 
+    /// <summary>A damaged metrics.json is reported by the step that reads it, not by the report.</summary>
+    private static bool ReadableMetrics(string path)
+    {
+        try
+        {
+            MetricsFile.Read(path);
+            return true;
+        }
+        catch (MlopsException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>JSON has no NaN: an undefined metric is null.</summary>
     private static void WriteNumberOrNull(Utf8JsonWriter writer, string name, double value)
     {
@@ -57,7 +71,7 @@ internal sealed class JsonReport
         }
 
         writer.WriteEndArray();
-        if (Spec is not null && File.Exists(Spec.PathOf(StepOutputs.Metrics)))
+        if (Spec is not null && File.Exists(Spec.PathOf(StepOutputs.Metrics)) && ReadableMetrics(Spec.PathOf(StepOutputs.Metrics)))
         {
             writer.WriteStartObject("metrics");
             foreach (var (name, value) in MetricsFile.Read(Spec.PathOf(StepOutputs.Metrics)))

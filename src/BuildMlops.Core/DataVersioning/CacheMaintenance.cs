@@ -57,7 +57,18 @@ public sealed class CacheMaintenance(DataWorkspace workspace, IMlopsLog log)
             removed++;
         }
 
-        log.Important($"removed {removed} unreferenced object{(removed == 1 ? "" : "s")} ({bytes:N0} bytes); kept {keep.Count}");
+        // Holding the cache exclusively, no transfer is writing: what is left in tmp/ is from killed processes.
+        var scratch = Path.Combine(workspace.Cache.Root, "tmp");
+        if (Directory.Exists(scratch))
+        {
+            foreach (var leftover in Directory.GetFiles(scratch))
+            {
+                bytes += new FileInfo(leftover).Length;
+                File.Delete(leftover);
+            }
+        }
+
+        log.Important($"removed {removed} unreferenced object{(removed == 1 ? "" : "s")} and any leftovers of killed transfers ({bytes:N0} bytes); kept {keep.Count}");
         return (removed, bytes, keep.Count);
     }
 

@@ -71,6 +71,12 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
                     return;
                 }
             }
+            catch (InvalidDataException)
+            {
+                // The remote's own integrity check failed before ours could run: the same verdict.
+                errors.Add(await CorruptAsync(key, item.Hash, token));
+                return;
+            }
             catch (MlopsException error) when (error.Code == ErrorCodes.ObjectMissing)
             {
                 errors.Add(new MlopsException(ErrorCodes.ObjectMissing, new SourceLocation(remote.Url), $"object {item.Hash[..12]} is not on remote '{remote.Name}' ({remote.Url})", "Push it from a machine that has it: 'mlops data push'"));

@@ -26,5 +26,8 @@ public sealed class MlopsException : Exception
     /// <summary>
     /// <c>file(line,col): error BMnnnn: message</c>: the form MSBuild's ToolTask and every IDE parse.
     /// </summary>
-    public string ToCanonicalString() => $"{Location}: error {Code}: {FullMessage}";
+    public string ToCanonicalString() =>
+        Location.File.Contains("://", StringComparison.Ordinal)
+            ? $"mlops : error {Code}: {Location.File}: {FullMessage}" // a url is no file origin MSBuild can parse
+            : $"{Location}: error {Code}: {FullMessage}";
 }

@@ -20,12 +20,15 @@ public sealed class PipelineRunner
     private readonly IStepWorker? _worker;
     private readonly FileHashCache _hashes;
     private readonly StepRunCache? _runCache;
+    private readonly bool _readOnly;
     private IReadOnlyDictionary<string, string>? _dataHashes;
 
     /// <param name="worker">Does validate, train and evaluate; null where only planning is wanted.</param>
     /// <param name="runCache">Restores and stores runs; null to always run.</param>
-    public PipelineRunner(ModelSpec spec, IMlopsLog log, IStepWorker? worker, StepRunCache? runCache = null)
+    /// <param name="readOnly">Plan without side effects: tracked data is taken at its pointer's word, never checked out or pulled.</param>
+    public PipelineRunner(ModelSpec spec, IMlopsLog log, IStepWorker? worker, StepRunCache? runCache = null, bool readOnly = false)
     {
+        _readOnly = readOnly;
         _spec = spec;
         _log = log;
         _worker = worker;
@@ -50,7 +53,7 @@ public sealed class PipelineRunner
         {
             if (file.PointerPath is not null)
             {
-                var (pointerHash, pointerSize, fetched) = TrackedData.Ensure(_spec, file, _log);
+                var (pointerHash, pointerSize, fetched) = _readOnly ? TrackedData.Recorded(file) : TrackedData.Ensure(_spec, file, _log);
                 hashes[file.Name] = pointerHash;
                 bytes += pointerSize;
                 if (fetched)

@@ -16,6 +16,13 @@ namespace BuildMlops.Pipeline;
 /// </summary>
 public static class TrackedData
 {
+    /// <summary>The hash and size the pointer records, without looking at the workspace.</summary>
+    public static (string Hash, long Size, bool Fetched) Recorded(DataFile file)
+    {
+        var pointer = PointerFile.Load(file.PointerPath!, MlopsRepository.Discover(file.PointerPath!));
+        return (pointer.Hash, pointer.Size, false);
+    }
+
     /// <summary>Ensures the workspace holds the pointer's data; returns its hash, size, and whether it was fetched.</summary>
     public static (string Hash, long Size, bool Fetched) Ensure(ModelSpec spec, DataFile file, IMlopsLog log)
     {

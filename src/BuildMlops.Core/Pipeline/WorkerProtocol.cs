@@ -15,7 +15,10 @@ public static class WorkerProtocol
     /// <summary>The worker's exit code when it reported a user error (a BMnnnn line).</summary>
     public const int UserErrorExitCode = 1;
 
-    public static string Warning(string code, SourceLocation location, string message) => $"{location}: warning {code}: {message}";
+    public static string Warning(string code, SourceLocation location, string message) =>
+        location.File.Contains("://", StringComparison.Ordinal)
+            ? $"mlops : warning {code}: {location.File}: {message}"
+            : $"{location}: warning {code}: {message}";
 
     /// <summary>A log that writes this protocol to a text writer.</summary>
     public sealed class Writer(TextWriter output, bool gitHubActions) : IMlopsLog

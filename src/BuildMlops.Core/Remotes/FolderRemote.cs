@@ -12,6 +12,7 @@ public sealed class FolderRemote(string name, string root) : IRemoteStorage
 
     public string Url { get; } = root;
 
+    /// <summary>False when the folder itself is missing: a first push creates it.</summary>
     public Task<bool> ExistsAsync(string key, CancellationToken cancellation) => Task.FromResult(File.Exists(PathOf(key)));
 
     public async Task UploadAsync(string key, string localPath, CancellationToken cancellation)
@@ -39,10 +40,10 @@ public sealed class FolderRemote(string name, string root) : IRemoteStorage
 
     public async Task<bool> DownloadAsync(string key, Stream destination, CancellationToken cancellation)
     {
+        RequireRoot();
         var path = PathOf(key);
         if (!File.Exists(path))
         {
-            EnsureRoot();
             return false;
         }
 
@@ -59,6 +60,18 @@ public sealed class FolderRemote(string name, string root) : IRemoteStorage
 
     public void Dispose()
     {
+    }
+
+    /// <summary>
+    /// Reading never creates the folder: a mistyped path or an unmounted share is an error here, not an
+    /// empty remote (and pushes would otherwise land on the local disk under the mount point).
+    /// </summary>
+    private void RequireRoot()
+    {
+        if (!Directory.Exists(Url))
+        {
+            throw new MlopsException(ErrorCodes.RemoteUnreachable, new SourceLocation(Url), $"remote '{Name}' at {Url} does not exist", "Mount the share, fix the url with 'mlops remote add', or push once to create it");
+        }
     }
 
     private string PathOf(string key) => Path.Combine(Url, key.Replace('/', Path.DirectorySeparatorChar));

@@ -37,6 +37,20 @@ public sealed class StepRunCache : IDisposable
     /// </summary>
     public string? TryRestore(StepName step, SortedDictionary<string, string> deps, IReadOnlyDictionary<string, string> outputsByRelativePath)
     {
+        try
+        {
+            return Restore(step, deps, outputsByRelativePath);
+        }
+        catch (MlopsException error) when (error.Code is ErrorCodes.ObjectMissing or ErrorCodes.RemoteObjectCorrupt or ErrorCodes.RemoteAccessDenied or ErrorCodes.RemoteUnreachable or ErrorCodes.BadRemote or ErrorCodes.CacheObjectCorrupt)
+        {
+            // The run cache only saves time: when it cannot deliver, the step runs, and says why.
+            _log.Warning(error.Code, error.Location, $"the run cache could not restore {step.Target()}, so it runs: {error.Message}");
+            return null;
+        }
+    }
+
+    private string? Restore(StepName step, SortedDictionary<string, string> deps, IReadOnlyDictionary<string, string> outputsByRelativePath)
+    {
         var fingerprint = RunRecord.FingerprintOf(deps);
         var source = "local cache";
         var record = File.Exists(RecordPath(step.Key(), fingerprint)) ? RunRecord.Parse(File.ReadAllText(RecordPath(step.Key(), fingerprint)), fingerprint) : null;
@@ -94,7 +108,22 @@ public sealed class StepRunCache : IDisposable
         var fingerprint = RunRecord.FingerprintOf(deps);
         var record = new RunRecord { Step = step.Key(), Fingerprint = fingerprint, Deps = deps, Outs = outs };
         IO.AtomicFile.WriteAllTextIfChanged(RecordPath(step.Key(), fingerprint), record.ToJson());
-        if (_repository.Config.AutoPushRunCache && string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase) && Remote() is { } remote)
+        if (_repository.Config.AutoPushRunCache && string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                AutoPush(step, fingerprint, outs);
+            }
+            catch (MlopsException error)
+            {
+                _log.Warning(error.Code, error.Location, $"the run of {step.Target()} was not pushed to the run cache: {error.Message}");
+            }
+        }
+    }
+
+    private void AutoPush(StepName step, string fingerprint, SortedDictionary<string, OutputRecord> outs)
+    {
+        if (Remote() is { } remote)
         {
             // CI shares what it computed: the next runner (or pull request) restores instead of retraining.
             var transfer = new DataTransfer(_cache, remote, new QuietLog(_log), 4);

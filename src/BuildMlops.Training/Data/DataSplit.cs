@@ -20,7 +20,7 @@ public static class DataSplit
             (order[i], order[j]) = (order[j], order[i]);
         }
 
-        var testCount = (int)Math.Round(rowCount * testFraction, MidpointRounding.AwayFromZero);
+        var testCount = TestCount(rowCount, testFraction);
         if (testCount == 0 || testCount == rowCount)
         {
             throw new MlopsException(
@@ -33,6 +33,9 @@ public static class DataSplit
         var train = order.Skip(testCount).Order().ToArray();
         return (train, test);
     }
+
+    /// <summary>How many of <paramref name="rowCount"/> rows the test split gets.</summary>
+    public static int TestCount(int rowCount, double testFraction) => (int)Math.Round(rowCount * testFraction, MidpointRounding.AwayFromZero);
 
     /// <summary>SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform forever.</summary>
     private sealed class SplitMix64(ulong state)

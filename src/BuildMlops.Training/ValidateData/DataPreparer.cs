@@ -109,6 +109,16 @@ public static class DataPreparer
             throw new MlopsException(ErrorCodes.TooFewRows, new SourceLocation(firstFile), $"only {rows.Count} usable rows remain (at least {MinimumRows} are needed to train and test)", "Add data, or relax MlopsMissingPolicy");
         }
 
+        var testRows = DataSplit.TestCount(rows.Count, spec.TestFraction);
+        if (testRows == 0 || testRows == rows.Count)
+        {
+            throw new MlopsException(
+                ErrorCodes.TooFewRows,
+                ProjectFileLocator.Property(spec.ProjectFile, SettingNames.TestFraction),
+                $"a test fraction of {spec.TestFraction.ToString(CultureInfo.InvariantCulture)} of {rows.Count} rows leaves {(testRows == 0 ? "the test" : "the training")} split empty",
+                "Add rows, or change MlopsTestFraction");
+        }
+
         var features = featureNames.Select(name => BuildColumn(name, types[name], columnIndex[name], rows, IsMissing)).ToList();
         var labelCells = rows.Select(record => record.Fields[labelIndex].Trim()).ToArray();
         var labelCounts = new SortedDictionary<string, int>(StringComparer.Ordinal);
