@@ -16,12 +16,10 @@ internal sealed class ScoringModel : IDisposable
 {
     private readonly ConcurrentBag<ScoringEngine> _engines = [];
     private readonly int _maxPooled = Math.Max(4, Environment.ProcessorCount * 2);
-    private readonly MLContext _ml;
 
-    private ScoringModel(ModelDescription description, MLContext ml, ITransformer model, DataViewSchema inputSchema)
+    private ScoringModel(ModelDescription description, ITransformer model, DataViewSchema inputSchema)
     {
         Description = description;
-        _ml = ml;
         Model = model;
         InputSchema = inputSchema;
         Layout = new FeatureLayout(description);
@@ -57,7 +55,7 @@ internal sealed class ScoringModel : IDisposable
         }
 
         CheckInputs(description, inputSchema);
-        var scoring = new ScoringModel(description, ml, model, inputSchema);
+        var scoring = new ScoringModel(description, model, inputSchema);
         scoring.WarmUp();
         return scoring;
     }

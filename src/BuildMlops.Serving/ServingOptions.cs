@@ -50,7 +50,8 @@ public sealed record ServingOptions
 
     /// <summary>
     /// Options from command-line values, each falling back to its environment variable
-    /// (<see cref="ServingEnvironment"/>), then to the defaults.
+    /// (<see cref="ServingEnvironment"/>), then to the defaults. Addresses come from <paramref name="urls"/>,
+    /// else ASPNETCORE_URLS, else ASPNETCORE_HTTP_PORTS, else <paramref name="defaultUrls"/>.
     /// </summary>
     public static ServingOptions Resolve(
         string? modelDirectory = null,
@@ -73,7 +74,7 @@ public sealed record ServingOptions
         return new ServingOptions
         {
             ModelDirectory = Path.GetFullPath(Pick(modelDirectory, ServingEnvironment.ModelDirectory) ?? "."),
-            Urls = ParseUrls(Pick(urls, ServingEnvironment.Urls) ?? defaultUrls),
+            Urls = ParseUrls(Pick(urls, ServingEnvironment.Urls) ?? PortsAsUrls(environment(ServingEnvironment.HttpPorts)) ?? defaultUrls),
             PredictionLog = Pick(predictionLog, ServingEnvironment.PredictionLog) is { } log ? Path.GetFullPath(log) : null,
             MaxBodyBytes = size is null ? DefaultMaxBodyBytes : ParseSize(size),
             LockFile = Pick(lockFile, ServingEnvironment.LockFile) is { } locked ? Path.GetFullPath(locked) : null,
@@ -82,6 +83,12 @@ public sealed record ServingOptions
             ValueBuckets = buckets is null ? null : ParseBuckets(buckets),
         };
     }
+
+    /// <summary>ASPNETCORE_HTTP_PORTS (set by the official ASP.NET container images): every interface on each port.</summary>
+    private static string? PortsAsUrls(string? ports) =>
+        string.IsNullOrWhiteSpace(ports)
+            ? null
+            : string.Join(';', ports.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(port => $"http://*:{port}"));
 
     /// <summary>ASP.NET Core's form: addresses separated by ';'.</summary>
     public static IReadOnlyList<string> ParseUrls(string text)
@@ -144,6 +151,9 @@ public static class ServingEnvironment
 {
     public const string ModelDirectory = "MLOPS_MODEL_DIR";
     public const string Urls = "ASPNETCORE_URLS";
+
+    /// <summary>Ports to listen on, on every interface, when neither --urls nor ASPNETCORE_URLS says.</summary>
+    public const string HttpPorts = "ASPNETCORE_HTTP_PORTS";
     public const string PredictionLog = "MLOPS_PREDICTION_LOG";
     public const string MaxBodyBytes = "MLOPS_MAX_BODY_BYTES";
     public const string LockFile = "MLOPS_LOCK_FILE";
