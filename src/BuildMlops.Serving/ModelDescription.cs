@@ -112,7 +112,7 @@ public sealed class ModelDescription
     }
 
     internal static MlopsException NotServable(string path, string message, string help) =>
-        new(ServingErrorCodes.ModelNotServable, new SourceLocation(path), message, help);
+        new(ErrorCodes.ModelNotServable, new SourceLocation(path), message, help);
 
     private static (string Sha256, long Size) Hash(string path)
     {

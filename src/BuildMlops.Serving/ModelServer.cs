@@ -2,19 +2,19 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Runtime.ExceptionServices;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using BuildMlops.Diagnostics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
 namespace BuildMlops.Serving;
@@ -135,7 +135,7 @@ public sealed class ModelServer : IAsyncDisposable
         catch (IOException exception)
         {
             // Kestrel reports an address in use or not available as an IOException.
-            throw new MlopsException(ServingErrorCodes.BadServingOption, new SourceLocation("mlops-serve"), $"cannot listen on {string.Join(", ", _options.Urls)}: {exception.Message}", "Choose another address or port (--urls)");
+            throw new MlopsException(ErrorCodes.BadServingOption, new SourceLocation("mlops-serve"), $"cannot listen on {string.Join(", ", _options.Urls)}: {exception.Message}", "Choose another address or port (--urls)");
         }
 
         Addresses = [.. _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];

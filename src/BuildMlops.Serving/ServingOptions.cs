@@ -143,7 +143,7 @@ public sealed record ServingOptions
     }
 
     private static MlopsException BadOption(string message, string help) =>
-        new(ServingErrorCodes.BadServingOption, new SourceLocation("mlops-serve"), message, help);
+        new(ErrorCodes.BadServingOption, new SourceLocation("mlops-serve"), message, help);
 }
 
 /// <summary>The environment variables the server reads when the command line does not say.</summary>

@@ -2,7 +2,8 @@ namespace BuildMlops.Diagnostics;
 
 /// <summary>
 /// Every error BuildMlops reports has one of these codes. docs/errors.md describes each one; keep the
-/// two in step. 1xxx: the project or its data is wrong; 2xxx: a gate; 3xxx: reproducibility; 9xxx: a bug.
+/// two in step. 1xxx: the project or its data is wrong; 2xxx: a gate; 3xxx: reproducibility; 4xxx: the CLI;
+/// 5xxx: data versioning and remotes; 6xxx: serving; 9xxx: a bug.
 /// </summary>
 public static class ErrorCodes
 {
@@ -47,5 +48,11 @@ public static class ErrorCodes
     public const string LockTimeout = "BM5010";
     public const string BadConfig = "BM5011";
     public const string DataPathInvalid = "BM5012";
+    /// <summary>The model directory cannot be served: a file is missing or unreadable, or schema.json does not describe model.zip.</summary>
+    public const string ModelNotServable = "BM6001";
+
+    /// <summary>A serving option (command line or environment) has a bad value.</summary>
+    public const string BadServingOption = "BM6002";
+
     public const string Internal = "BM9001";
 }
