@@ -79,23 +79,7 @@ public sealed class LockFile
             if (Stages.TryGetValue(step.Key(), out var record))
             {
                 writer.WriteStartObject(step.Key());
-                writer.WriteStartObject("deps");
-                foreach (var (name, value) in record.Deps)
-                {
-                    writer.WriteString(name, value);
-                }
-
-                writer.WriteEndObject();
-                writer.WriteStartObject("outs");
-                foreach (var (name, output) in record.Outs)
-                {
-                    writer.WriteStartObject(name);
-                    writer.WriteString("sha256", output.Sha256);
-                    writer.WriteNumber("size", output.Size);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndObject();
+                WriteDepsAndOuts(writer, record.Deps, record.Outs);
                 writer.WriteEndObject();
             }
         }
@@ -105,6 +89,28 @@ public sealed class LockFile
     });
 
     public void Save(string path) => AtomicFile.WriteAllTextIfChanged(path, ToJson());
+
+    /// <summary>The <c>deps</c> and <c>outs</c> objects, as the lock file and run-cache records both write them.</summary>
+    internal static void WriteDepsAndOuts(System.Text.Json.Utf8JsonWriter writer, IReadOnlyDictionary<string, string> deps, IReadOnlyDictionary<string, OutputRecord> outs)
+    {
+        writer.WriteStartObject("deps");
+        foreach (var (name, value) in deps)
+        {
+            writer.WriteString(name, value);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteStartObject("outs");
+        foreach (var (name, output) in outs)
+        {
+            writer.WriteStartObject(name);
+            writer.WriteString("sha256", output.Sha256);
+            writer.WriteNumber("size", output.Size);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
 }
 
 /// <summary>One step's entry in the lock file.</summary>

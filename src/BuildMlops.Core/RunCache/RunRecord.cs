@@ -28,23 +28,7 @@ public sealed class RunRecord
         writer.WriteStartObject();
         writer.WriteString("step", Step);
         writer.WriteString("fingerprint", Fingerprint);
-        writer.WriteStartObject("deps");
-        foreach (var (name, value) in Deps)
-        {
-            writer.WriteString(name, value);
-        }
-
-        writer.WriteEndObject();
-        writer.WriteStartObject("outs");
-        foreach (var (name, output) in Outs)
-        {
-            writer.WriteStartObject(name);
-            writer.WriteString("sha256", output.Sha256);
-            writer.WriteNumber("size", output.Size);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
+        LockFile.WriteDepsAndOuts(writer, Deps, Outs);
         writer.WriteEndObject();
     });
 
