@@ -13,8 +13,10 @@ IReadOnlyList<string> TestProjectsInSolution()
 bool HasTestsToRun()
 {
     var inSolution = TestProjectsInSolution();
+    // tests/Benchmarks holds the peers benchmarks compare against, not tests: it stays out of the solution.
     var onDisk = GetFiles(repoRoot.Combine("tests").FullPath + "/**/*.csproj")
         .Select(file => repoRoot.GetRelativePath(file).FullPath)
+        .Where(path => !path.StartsWith("tests/Benchmarks/", StringComparison.OrdinalIgnoreCase))
         .ToList();
     var missing = onDisk
         .Where(path => !inSolution.Any(p => string.Equals(p.Replace('\\', '/'), path, StringComparison.OrdinalIgnoreCase)))

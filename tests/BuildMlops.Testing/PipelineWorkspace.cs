@@ -14,6 +14,8 @@ public sealed class PipelineWorkspace : IDisposable
         _directory = new TemporaryDirectory(pipeline);
         Name = pipeline;
         Directory = _directory.Combine(pipeline);
+        // Its own repository root, so its cache and run cache are its own whatever folders lie above it.
+        System.IO.Directory.CreateDirectory(Path.Combine(Directory, ".mlops"));
         var source = Path.Combine(RepoLayout.Pipelines, pipeline);
         CopyDirectory(Path.Combine(source, "data"), Path.Combine(Directory, "data"));
         if (withLockFile && File.Exists(Path.Combine(source, "mlops.lock.json")))
