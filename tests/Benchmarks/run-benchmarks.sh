@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# BuildMlops.Sdk benchmarks. Rewrites docs/benchmarks.md. How and why: tests/Benchmarks/README.md.
+# BuildMlops.Sdk benchmarks. Rewrites docs/benchmarks.md, keeping the data-versioning section that
+# run-data-benchmarks.sh writes between its markers. How and why: tests/Benchmarks/README.md.
 #
 #   1. No-op build: `dotnet build` of the churn model against the same project with the Mlops
 #      targets off (-p:MlopsEnabled=false), both warm, measured together. Aim: overhead < 15%.
@@ -508,6 +509,15 @@ if not noop_ok:
     doc += f"""
 The no-op aim is missed by {(noop_overhead - 0.15) * 100:.1f} percentage points.
 """
+
+# Keep the data-versioning section, which tests/Benchmarks/run-data-benchmarks.sh writes between markers.
+begin, end = "<!-- data-benchmarks:begin -->", "<!-- data-benchmarks:end -->"
+try:
+    previous = open(env["DOC"]).read()
+except FileNotFoundError:
+    previous = ""
+if begin in previous and end in previous:
+    doc = doc.rstrip("\n") + "\n\n" + previous[previous.index(begin):previous.index(end) + len(end)] + "\n"
 
 with open(env["DOC"], "w") as f:
     f.write(doc)
