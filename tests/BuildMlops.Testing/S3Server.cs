@@ -84,7 +84,8 @@ public sealed partial class S3Server : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { ScriptPath, "--directory", directory.Path, "--address", "127.0.0.1", "--port", "0", "--bucket", bucket })
+        // s3rver builds listing continuation tokens with DES, which OpenSSL 3 offers only through its legacy provider.
+        foreach (var argument in new[] { "--openssl-legacy-provider", ScriptPath, "--directory", directory.Path, "--address", "127.0.0.1", "--port", "0", "--bucket", bucket })
         {
             start.ArgumentList.Add(argument);
         }

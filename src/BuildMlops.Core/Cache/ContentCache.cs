@@ -33,8 +33,8 @@ public sealed class ContentCache(string root)
         string hash;
         try
         {
-            using (var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
-            using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            using (var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan))
+            using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
             {
                 hash = CopyHashing(source, target);
             }
@@ -64,7 +64,7 @@ public sealed class ContentCache(string root)
         {
             bool found;
             string actual;
-            await using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
+            await using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, useAsync: true))
             await using (var hashing = new HashingStream(target))
             {
                 found = await write(hashing, cancellation);
@@ -221,15 +221,23 @@ public sealed class ContentCache(string root)
     private static string CopyHashing(Stream source, Stream target)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[1 << 20];
-        int read;
-        while ((read = source.Read(buffer)) > 0)
+        // Pooled, and the streams unbuffered: one large buffer per file would churn the large-object heap.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(ContentHash.BufferSize);
+        try
         {
-            hash.AppendData(buffer, 0, read);
-            target.Write(buffer, 0, read);
-        }
+            int read;
+            while ((read = source.Read(buffer, 0, ContentHash.BufferSize)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                target.Write(buffer, 0, read);
+            }
 
-        target.Flush();
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+            target.Flush();
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

@@ -23,8 +23,8 @@ public sealed class FolderRemote(string name, string root) : IRemoteStorage
         var temporary = IO.AtomicFile.TemporaryPathFor(target);
         try
         {
-            await using (var source = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true))
-            await using (var destination = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true))
+            await using (var source = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 0, useAsync: true))
+            await using (var destination = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, useAsync: true))
             {
                 await source.CopyToAsync(destination, cancellation);
                 await destination.FlushAsync(cancellation);
@@ -47,7 +47,7 @@ public sealed class FolderRemote(string name, string root) : IRemoteStorage
             return false;
         }
 
-        await using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
+        await using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, useAsync: true);
         await source.CopyToAsync(destination, cancellation);
         return true;
     }
