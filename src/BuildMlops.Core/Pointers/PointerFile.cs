@@ -110,11 +110,13 @@ public sealed class PointerFile
                 throw Malformed(pointerPath, "a directory pointer needs a manifest with 'files' entries");
             }
 
+            var directory = pointer.DataPath(pointerPath) + System.IO.Path.DirectorySeparatorChar;
             foreach (var entry in pointer.Manifest)
             {
-                var entryPath = System.IO.Path.GetFullPath(System.IO.Path.Combine(pointer.DataPath(pointerPath), entry.Path));
-                if (!IsHash(entry.Hash) || entry.Path.Length == 0 || System.IO.Path.IsPathRooted(entry.Path)
-                    || !entryPath.StartsWith(pointer.DataPath(pointerPath) + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                // ".." anywhere could climb out of the directory; only then is the full path worth computing.
+                var escapes = entry.Path.Contains("..", StringComparison.Ordinal)
+                    && !System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, entry.Path)).StartsWith(directory, StringComparison.Ordinal);
+                if (!IsHash(entry.Hash) || entry.Path.Length == 0 || System.IO.Path.IsPathRooted(entry.Path) || escapes)
                 {
                     throw Malformed(pointerPath, $"manifest entry '{entry.Path}' is not a relative path inside the directory with a sha256 hash");
                 }

@@ -1,0 +1,48 @@
+using BuildMlops.Diagnostics;
+using BuildMlops.Pointers;
+using BuildMlops.Repository;
+using BuildMlops.Testing;
+using NUnit.Framework;
+
+namespace BuildMlops.Core.Tests;
+
+/// <summary>Pointer files are checked before anything is read or written through them.</summary>
+[TestFixture]
+public sealed class PointerFileTests
+{
+    [TestCase("../escaped.csv", "BM5001")]
+    [TestCase("nested/../../escaped.csv", "BM5001")]
+    [TestCase("/etc/passwd", "BM5001")]
+    [TestCase("fine.csv", null)]
+    public void GivenADirectoryManifestEntry_WhenLoaded_ThenOnlyPathsInsideTheDirectoryAreAccepted(string entryPath, string? code)
+    {
+        using var directory = new TemporaryDirectory("pointer");
+        Directory.CreateDirectory(directory.Combine(".mlops"));
+        var manifest = new List<ManifestEntry> { new() { Path = entryPath, Hash = new string('a', 64), Size = 1 } };
+        var pointerPath = directory.Combine("data.mlops");
+        new PointerFile { Path = "data", Type = "directory", Hash = PointerFile.ManifestHash(manifest), Size = 1, Files = 1, Manifest = manifest }.Save(pointerPath);
+        var repository = MlopsRepository.Open(directory.Path);
+
+        if (code is null)
+        {
+            Assert.That(PointerFile.Load(pointerPath, repository).Manifest!.Single().Path, Is.EqualTo(entryPath));
+        }
+        else
+        {
+            Assert.That(Assert.Throws<MlopsException>(() => PointerFile.Load(pointerPath, repository))!.Code, Is.EqualTo(code));
+        }
+    }
+
+    [Test]
+    public void GivenAnEditedManifest_WhenLoaded_ThenTheHashMismatchIsBM5001()
+    {
+        using var directory = new TemporaryDirectory("pointer");
+        var manifest = new List<ManifestEntry> { new() { Path = "a.csv", Hash = new string('b', 64), Size = 1 } };
+        var pointerPath = directory.Combine("data.mlops");
+        new PointerFile { Path = "data", Type = "directory", Hash = new string('c', 64), Size = 1, Files = 1, Manifest = manifest }.Save(pointerPath);
+
+        var error = Assert.Throws<MlopsException>(() => PointerFile.Load(pointerPath, MlopsRepository.Open(directory.Path)))!;
+
+        Assert.That(error.Message, Is.EqualTo("pointer file is malformed: its hash does not match its manifest (was it edited by hand?)"));
+    }
+}
