@@ -57,7 +57,7 @@ command -v hyperfine >/dev/null 2>&1 || apt_install hyperfine
 command -v python3 >/dev/null 2>&1 || apt_install python3
 command -v hyperfine >/dev/null 2>&1 || die "hyperfine is still missing after apt-get install"
 
-VERSION=$(sed -n 's|.*<VersionPrefix>\(.*\)</VersionPrefix>.*|\1|p' "$REPO/Directory.Build.props" | head -n 1)
+VERSION=$(sed -n 's|.*<VersionPrefix>\(.*\)</VersionPrefix>.*|\1|p' "$REPO/Directory.Build.props" | sed -n 1p)
 [ -n "$VERSION" ] || die "no <VersionPrefix> in $REPO/Directory.Build.props"
 
 # --- Temporary directory, outside the repository ----------------------------------------------------
@@ -229,7 +229,7 @@ run_logged plain-evaluate.log dotnet "$PLAIN/PlainMlNetChurn.dll" data/wa_churn.
 # --- 6. docs/benchmarks.md ----------------------------------------------------------------------------
 
 say "writing $DOC"
-CPU_MODEL=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
+CPU_MODEL=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | sed -n 1p)
 [ -n "$CPU_MODEL" ] || CPU_MODEL=unknown
 OS_NAME=$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release 2>/dev/null || true)
 COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)

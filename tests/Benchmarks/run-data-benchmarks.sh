@@ -149,7 +149,7 @@ cp -R "$TOOLS" "$WORK/mlops"
 MLOPS="dotnet $WORK/mlops/mlops.dll"          # as hyperfine runs it (through sh)
 mlops=(dotnet "$WORK/mlops/mlops.dll")         # as this script runs it
 run_logged mlops-version.log "${mlops[@]}" --version
-MLOPS_VERSION=$(tr -d '\r' <"$LOGS/mlops-version.log" | head -n 1)
+MLOPS_VERSION=$(tr -d '\r' <"$LOGS/mlops-version.log" | sed -n 1p)
 
 # --- 2. Credentials and settings for both S3 clients, all requests to 127.0.0.1 -----------------------
 
@@ -219,7 +219,7 @@ for _ in $(seq 1 300); do
 done
 [ -n "$PORT" ] || { cat "$LOGS/s3rver.log" >&2; die "s3rver did not start listening within 30 s"; }
 ENDPOINT=http://127.0.0.1:$PORT
-S3RVER_VERSION=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$S3RVER_PACKAGE" | head -n 1)
+S3RVER_VERSION=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$S3RVER_PACKAGE" | sed -n 1p)
 CLK_TCK=$(getconf CLK_TCK)
 server_ticks() { awk '{ print $14 + $15 }' "/proc/$S3_PID/stat"; }
 AWS_CMD="$AWS --endpoint-url $ENDPOINT"
@@ -382,7 +382,7 @@ MEASURE_SECONDS=$((SECONDS - START_SECONDS))
 # --- 6. The marked section of docs/benchmarks.md -------------------------------------------------------
 
 say "writing the data-benchmarks section of $DOC"
-CPU_MODEL=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
+CPU_MODEL=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | sed -n 1p)
 [ -n "$CPU_MODEL" ] || CPU_MODEL=unknown
 CPU_FLAGS=$(grep -o -w -E 'sha_ni|avx2|avx512f' /proc/cpuinfo | sort -u | tr '\n' ' ' || true)
 OS_NAME=$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release 2>/dev/null || true)
@@ -397,7 +397,7 @@ DATE_UTC=$(date -u '+%Y-%m-%d %H:%M UTC')
 DOTNET_VERSION=$(dotnet --version)
 RUNTIME_VERSION=$(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -n 1)
 HYPERFINE_VERSION=$(hyperfine --version | cut -d' ' -f2)
-COREUTILS_VERSION=$(sha256sum --version | head -n 1 | awk '{ print $NF }')
+COREUTILS_VERSION=$(sha256sum --version | sed -n 1p | awk '{ print $NF }')
 B3SUM_VERSION=$(b3sum --version | awk '{ print $2 }')
 AWS_VERSION=$("$AWS" --version 2>&1 | awk '{ print $1 }')
 NODE_VERSION=$(node --version)
