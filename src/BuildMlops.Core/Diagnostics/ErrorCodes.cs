@@ -54,5 +54,35 @@ public static class ErrorCodes
     /// <summary>A serving option (command line or environment) has a bad value.</summary>
     public const string BadServingOption = "BM6002";
 
+    /// <summary>An image setting (name, tag, base, registry, label) is not valid.</summary>
+    public const string BadImageSetting = "BM7001";
+
+    /// <summary>The base image cannot be pulled: not found, or no manifest for the platform.</summary>
+    public const string BaseImageUnavailable = "BM7002";
+
+    /// <summary>A registry refused the credentials, or none were found for it.</summary>
+    public const string RegistryAccessDenied = "BM7003";
+
+    /// <summary>A registry cannot be reached (DNS, connection, TLS) or timed out.</summary>
+    public const string RegistryUnreachable = "BM7004";
+
+    /// <summary>A registry sent bytes or a Docker-Content-Digest that do not match the digest asked for or pushed.</summary>
+    public const string RegistryDigestMismatch = "BM7005";
+
+    /// <summary>A registry answered in a way the OCI distribution spec does not allow.</summary>
+    public const string RegistryProtocolError = "BM7006";
+
+    /// <summary>No fixed image time: neither SOURCE_DATE_EPOCH nor a git commit.</summary>
+    public const string NoImageTimestamp = "BM7007";
+
+    /// <summary>The image to push or load has not been packaged (no OCI layout).</summary>
+    public const string ImageNotPackaged = "BM7008";
+
+    /// <summary>No Docker-compatible engine is reachable (DOCKER_HOST or the default socket).</summary>
+    public const string DockerEngineUnavailable = "BM7009";
+
+    /// <summary>The image, run in the engine, did not answer /health or /predict as it should.</summary>
+    public const string SmokeTestFailed = "BM7010";
+
     public const string Internal = "BM9001";
 }
