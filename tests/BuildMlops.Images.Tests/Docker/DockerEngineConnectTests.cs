@@ -11,6 +11,16 @@ namespace BuildMlops.Images.Tests.Docker;
 
 /// <summary>
 /// Connecting to an engine that is not there, or is there but broken, fails quickly with BM7009 naming the endpoint.
+/// <para>
+/// <see cref="DockerEngine.LoadAsync"/> and <see cref="DockerEngine.SmokeTestAsync"/> are not run by any test here:
+/// CI machines and developer containers have no Docker or Podman engine and cannot run one, and a stand-in engine
+/// good enough to load images and run containers would test the stand-in, not the code. The two methods are kept thin
+/// over Docker.DotNet; what they add that can go wrong without an engine is tested where it lives: the docker-archive
+/// they load in DockerArchiveWriterTests and DockerArchiveToolTests (read back by skopeo, whose containers/image
+/// library is what Podman loads docker-archives with, and unpacked by umoci), and endpoint discovery and connection
+/// errors here. Try them by hand on a machine with an engine: <c>dotnet build -t:MlopsSmokeTest</c> on an example
+/// pipeline.
+/// </para>
 /// </summary>
 [TestFixture]
 [SupportedOSPlatform("linux")]
