@@ -35,6 +35,11 @@ internal sealed class ImagePuller(RegistryTransport transport, RegistryOptions o
                 throw NotFound(uri, reference);
             }
 
+            if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.MethodNotAllowed))
+            {
+                throw await RegistryErrors.UnexpectedAsync(response, $"resolving {reference}", cancellation);
+            }
+
             if (response.StatusCode == HttpStatusCode.OK && response.Headers.TryGetValues(ContentDigestHeader, out var values) && values.FirstOrDefault() is { Length: > 0 } digest)
             {
                 if (reference.Digest is not null && digest != reference.Digest)

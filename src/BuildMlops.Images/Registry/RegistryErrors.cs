@@ -70,7 +70,7 @@ internal static class RegistryErrors
                 var code = error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
                 var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
                 return message is null ? code ?? "" : $"{code} ({message})";
-            }));
+            }).Distinct());
         }
         catch (Exception exception) when (exception is JsonException or IOException or HttpRequestException or InvalidOperationException)
         {
@@ -96,7 +96,7 @@ internal static class RegistryErrors
     private static string Describe(Exception exception) => exception switch
     {
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => "its host name does not resolve",
-        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => "the connection was refused or failed" + Innermost(exception),
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => "the connection failed" + Innermost(exception),
         TaskCanceledException or TimeoutException => "it did not answer in time",
         _ => Chain(exception).Last().Message,
     };
