@@ -11,51 +11,36 @@ namespace BuildMlops.Images.Tests.Registry;
 /// <summary>Pushes to a real registry (Debian's docker-registry), read back by skopeo and umoci.</summary>
 [TestFixture]
 [SupportedOSPlatform("linux")]
-public sealed class RegistryPushTests
+public sealed class RegistryPushTests : RegistryFixture
 {
-    private RegistryServer server = null!;
-    private TemporaryDirectory temporary = null!;
-    private ImageResult image = null!;
     private ImageResult retrained = null!;
 
     [OneTimeSetUp]
-    public void StartRegistryAndBuildImages()
-    {
-        server = RegistrySetUp.StartRegistry();
-        temporary = new TemporaryDirectory("registry-push");
-        image = RegistryTestImages.Build(temporary, "image");
-        retrained = RegistryTestImages.Build(temporary, "retrained", model: ImageInputs.Bytes(20000, seed: 99));
-    }
-
-    [OneTimeTearDown]
-    public void Stop()
-    {
-        server.Dispose();
-        temporary.Dispose();
-    }
+    public void BuildARetrainedImage() =>
+        retrained = RegistryTestImages.Build(Temporary, "retrained", model: ImageInputs.Bytes(20000, seed: 99));
 
     [Test]
     public async Task GivenABuiltImage_WhenPushed_ThenSkopeoSeesItsDigestAndCopiesItsBlobsByteForByte()
     {
         var progress = new List<string>();
-        using var client = RegistryTestClient.For(server, progress: progress.Add);
+        using var client = RegistryTestClient.For(Server, progress: progress.Add);
 
-        var result = await client.PushAsync(image.LayoutDirectory, "churn:1.0.0", Reference("roundtrip:1.0.0"), [], null, CancellationToken.None);
+        var result = await client.PushAsync(Image.LayoutDirectory, "churn:1.0.0", Reference("roundtrip:1.0.0"), [], null, CancellationToken.None);
 
-        var bytes = image.Layers.Sum(layer => layer.Size) + new FileInfo(Layout.BlobPath(image.LayoutDirectory, image.ConfigDigest)).Length;
-        Assert.That(result, Is.EqualTo(new PushResult(image.ManifestDigest, 4, 0, 0, bytes, result.Tags)));
+        var bytes = Image.Layers.Sum(layer => layer.Size) + new FileInfo(Layout.BlobPath(Image.LayoutDirectory, Image.ConfigDigest)).Length;
+        Assert.That(result, Is.EqualTo(new PushResult(Image.ManifestDigest, 4, 0, 0, bytes, result.Tags)));
         Assert.That(result.Tags, Is.EqualTo(new[] { "1.0.0" }));
         Assert.That(progress, Has.Some.Match(@"^pushing layer sha256:[0-9a-f]{12}… \d+(\.\d)? kB$"));
 
-        Assert.That(SkopeoDigest("roundtrip:1.0.0"), Is.EqualTo(image.ManifestDigest));
-        var copy = temporary.Combine("roundtrip-copy");
-        Tools.Run("skopeo", "copy", "--src-tls-verify=false", $"docker://{server.Address}/roundtrip:1.0.0", $"oci:{copy}:copied");
-        foreach (var digest in RegistryTestImages.Blobs(image))
+        Assert.That(SkopeoDigest("roundtrip:1.0.0"), Is.EqualTo(Image.ManifestDigest));
+        var copy = Temporary.Combine("roundtrip-copy");
+        Tools.Run("skopeo", "copy", "--src-tls-verify=false", $"docker://{Server.Address}/roundtrip:1.0.0", $"oci:{copy}:copied");
+        foreach (var digest in RegistryTestImages.Blobs(Image))
         {
-            Assert.That(File.ReadAllBytes(Layout.BlobPath(copy, digest)), Is.EqualTo(File.ReadAllBytes(Layout.BlobPath(image.LayoutDirectory, digest))), digest);
+            Assert.That(File.ReadAllBytes(Layout.BlobPath(copy, digest)), Is.EqualTo(File.ReadAllBytes(Layout.BlobPath(Image.LayoutDirectory, digest))), digest);
         }
 
-        var bundle = temporary.Combine("roundtrip-bundle");
+        var bundle = Temporary.Combine("roundtrip-bundle");
         Tools.Run("umoci", "unpack", "--rootless", "--image", $"{copy}:copied", bundle);
         Assert.That(File.ReadAllBytes(Path.Combine(bundle, "rootfs", "app", "model", "model.zip")), Is.EqualTo(ImageInputs.ModelFiles["model.zip"]));
     }
@@ -64,30 +49,30 @@ public sealed class RegistryPushTests
     public async Task GivenAPushedImage_WhenPushedAgainUnchanged_ThenNoBlobIsUploaded()
     {
         var progress = new List<string>();
-        using var client = RegistryTestClient.For(server, progress: progress.Add);
-        await client.PushAsync(image.LayoutDirectory, null, Reference("unchanged:1"), [], null, CancellationToken.None);
+        using var client = RegistryTestClient.For(Server, progress: progress.Add);
+        await client.PushAsync(Image.LayoutDirectory, null, Reference("unchanged:1"), [], null, CancellationToken.None);
         progress.Clear();
 
-        var again = await client.PushAsync(image.LayoutDirectory, null, Reference("unchanged:1"), [], null, CancellationToken.None);
+        var again = await client.PushAsync(Image.LayoutDirectory, null, Reference("unchanged:1"), [], null, CancellationToken.None);
 
-        Assert.That(again, Is.EqualTo(new PushResult(image.ManifestDigest, 0, 4, 0, 0, again.Tags)));
+        Assert.That(again, Is.EqualTo(new PushResult(Image.ManifestDigest, 0, 4, 0, 0, again.Tags)));
         Assert.That(progress.Count(line => line.EndsWith("already present", StringComparison.Ordinal)), Is.EqualTo(4), string.Join('\n', progress));
     }
 
     [Test]
     public async Task GivenAPushedImage_WhenOnlyTheModelChanged_ThenOnlyTheModelLayerAndConfigAreUploaded()
     {
-        using var client = RegistryTestClient.For(server);
-        await client.PushAsync(image.LayoutDirectory, null, Reference("model-change:1"), [], null, CancellationToken.None);
+        using var client = RegistryTestClient.For(Server);
+        await client.PushAsync(Image.LayoutDirectory, null, Reference("model-change:1"), [], null, CancellationToken.None);
 
         var second = await client.PushAsync(retrained.LayoutDirectory, null, Reference("model-change:2"), [], null, CancellationToken.None);
 
         var model = retrained.Layers.Single(layer => layer.Role == LayerRole.Model);
         var config = new FileInfo(Layout.BlobPath(retrained.LayoutDirectory, retrained.ConfigDigest)).Length;
         Assert.That(second, Is.EqualTo(new PushResult(retrained.ManifestDigest, 2, 2, 0, model.Size + config, second.Tags)));
-        Assert.That(retrained.ManifestDigest, Is.Not.EqualTo(image.ManifestDigest));
+        Assert.That(retrained.ManifestDigest, Is.Not.EqualTo(Image.ManifestDigest));
         Assert.That(SkopeoDigest("model-change:2"), Is.EqualTo(retrained.ManifestDigest));
-        Assert.That(SkopeoDigest("model-change:1"), Is.EqualTo(image.ManifestDigest), "the first tag still names the first image");
+        Assert.That(SkopeoDigest("model-change:1"), Is.EqualTo(Image.ManifestDigest), "the first tag still names the first image");
     }
 
     [Test]
@@ -95,23 +80,23 @@ public sealed class RegistryPushTests
     {
         var progress = new List<string>();
         var handler = new InterceptingHandler();
-        using var client = RegistryTestClient.For(server, handler, progress: progress.Add);
-        await client.PushAsync(image.LayoutDirectory, null, Reference("mount-source:1"), [], null, CancellationToken.None);
+        using var client = RegistryTestClient.For(Server, handler, progress: progress.Add);
+        await client.PushAsync(Image.LayoutDirectory, null, Reference("mount-source:1"), [], null, CancellationToken.None);
 
-        var mounted = await client.PushAsync(image.LayoutDirectory, null, Reference("team/mount-target:1"), [], ["mount-source"], CancellationToken.None);
+        var mounted = await client.PushAsync(Image.LayoutDirectory, null, Reference("team/mount-target:1"), [], ["mount-source"], CancellationToken.None);
 
         // Same image, so even the config is in the source repository: all four blobs are mounted.
-        Assert.That(mounted, Is.EqualTo(new PushResult(image.ManifestDigest, 0, 0, 4, 0, mounted.Tags)));
+        Assert.That(mounted, Is.EqualTo(new PushResult(Image.ManifestDigest, 0, 0, 4, 0, mounted.Tags)));
         Assert.That(progress.Count(line => line.EndsWith("mounted from mount-source", StringComparison.Ordinal)), Is.EqualTo(4));
         Assert.That(handler.Count("PUT", "/team/mount-target/blobs/"), Is.Zero, "no blob bytes went to the target");
-        Assert.That(SkopeoDigest("team/mount-target:1"), Is.EqualTo(image.ManifestDigest));
+        Assert.That(SkopeoDigest("team/mount-target:1"), Is.EqualTo(Image.ManifestDigest));
     }
 
     [Test]
     public async Task GivenARetrainedImage_WhenPushedToAnotherRepositoryWithMountFrom_ThenSharedLayersAreMountedAndTheRestUploaded()
     {
-        using var client = RegistryTestClient.For(server);
-        await client.PushAsync(image.LayoutDirectory, null, Reference("mount-base:1"), [], null, CancellationToken.None);
+        using var client = RegistryTestClient.For(Server);
+        await client.PushAsync(Image.LayoutDirectory, null, Reference("mount-base:1"), [], null, CancellationToken.None);
 
         var result = await client.PushAsync(retrained.LayoutDirectory, null, Reference("mount-retrained:1"), [], ["mount-base"], CancellationToken.None);
 
@@ -122,30 +107,30 @@ public sealed class RegistryPushTests
     [Test]
     public async Task GivenSeveralTags_WhenPushed_ThenEachResolvesToTheManifestDigest()
     {
-        using var client = RegistryTestClient.For(server);
+        using var client = RegistryTestClient.For(Server);
 
-        var result = await client.PushAsync(image.LayoutDirectory, "churn:1.0.0", Reference("tags:1.0.0"), ["latest", "stable", "latest"], null, CancellationToken.None);
+        var result = await client.PushAsync(Image.LayoutDirectory, "churn:1.0.0", Reference("tags:1.0.0"), ["latest", "stable", "latest"], null, CancellationToken.None);
 
         Assert.That(result.Tags, Is.EqualTo(new[] { "1.0.0", "latest", "stable" }));
         foreach (var tag in result.Tags)
         {
-            Assert.That(await client.ResolveAsync(Reference("tags:" + tag), CancellationToken.None), Is.EqualTo(image.ManifestDigest), tag);
-            Assert.That(SkopeoDigest("tags:" + tag), Is.EqualTo(image.ManifestDigest), tag);
+            Assert.That(await client.ResolveAsync(Reference("tags:" + tag), CancellationToken.None), Is.EqualTo(Image.ManifestDigest), tag);
+            Assert.That(SkopeoDigest("tags:" + tag), Is.EqualTo(Image.ManifestDigest), tag);
         }
 
-        var tags = JsonDocument.Parse(Tools.Run("skopeo", "list-tags", "--tls-verify=false", $"docker://{server.Address}/tags").StandardOutput).RootElement;
+        var tags = JsonDocument.Parse(Tools.Run("skopeo", "list-tags", "--tls-verify=false", $"docker://{Server.Address}/tags").StandardOutput).RootElement;
         Assert.That(tags.GetProperty("Tags").EnumerateArray().Select(tag => tag.GetString()), Is.EquivalentTo(new[] { "1.0.0", "latest", "stable" }));
     }
 
     [Test]
     public async Task GivenADestinationWithoutTag_WhenPushedWithNoTags_ThenTheManifestIsThereByDigestOnly()
     {
-        using var client = RegistryTestClient.For(server);
+        using var client = RegistryTestClient.For(Server);
 
-        var result = await client.PushAsync(image.LayoutDirectory, null, Reference("untagged"), [], null, CancellationToken.None);
+        var result = await client.PushAsync(Image.LayoutDirectory, null, Reference("untagged"), [], null, CancellationToken.None);
 
         Assert.That(result.Tags, Is.Empty);
-        Assert.That(await client.ResolveAsync(Reference("untagged@" + image.ManifestDigest), CancellationToken.None), Is.EqualTo(image.ManifestDigest));
+        Assert.That(await client.ResolveAsync(Reference("untagged@" + Image.ManifestDigest), CancellationToken.None), Is.EqualTo(Image.ManifestDigest));
     }
 
     [Test]
@@ -157,20 +142,20 @@ public sealed class RegistryPushTests
                 ? new HttpResponseMessage(HttpStatusCode.RequestedRangeNotSatisfiable) { RequestMessage = request }
                 : await forward());
         var progress = new List<string>();
-        using var client = RegistryTestClient.For(server, handler, progress: progress.Add, chunkSize: 4096);
+        using var client = RegistryTestClient.For(Server, handler, progress: progress.Add, chunkSize: 4096);
 
-        var result = await client.PushAsync(image.LayoutDirectory, null, Reference("chunked:1"), [], null, CancellationToken.None);
+        var result = await client.PushAsync(Image.LayoutDirectory, null, Reference("chunked:1"), [], null, CancellationToken.None);
 
         Assert.That(result.BlobsUploaded, Is.EqualTo(4));
-        var chunks = image.Layers.Sum(layer => (layer.Size + 4095) / 4096) + (new FileInfo(Layout.BlobPath(image.LayoutDirectory, image.ConfigDigest)).Length + 4095) / 4096;
+        var chunks = Image.Layers.Sum(layer => (layer.Size + 4095) / 4096) + (new FileInfo(Layout.BlobPath(Image.LayoutDirectory, Image.ConfigDigest)).Length + 4095) / 4096;
         Assert.That(handler.Count("PATCH", "/chunked/blobs/uploads/"), Is.EqualTo(chunks));
         Assert.That(progress, Has.Some.Contains("in chunks of 4.1 kB"));
-        Assert.That(SkopeoDigest("chunked:1"), Is.EqualTo(image.ManifestDigest));
-        var copy = temporary.Combine("chunked-copy");
-        Tools.Run("skopeo", "copy", "--src-tls-verify=false", $"docker://{server.Address}/chunked:1", $"oci:{copy}:copied");
-        foreach (var digest in RegistryTestImages.Blobs(image))
+        Assert.That(SkopeoDigest("chunked:1"), Is.EqualTo(Image.ManifestDigest));
+        var copy = Temporary.Combine("chunked-copy");
+        Tools.Run("skopeo", "copy", "--src-tls-verify=false", $"docker://{Server.Address}/chunked:1", $"oci:{copy}:copied");
+        foreach (var digest in RegistryTestImages.Blobs(Image))
         {
-            Assert.That(File.ReadAllBytes(Layout.BlobPath(copy, digest)), Is.EqualTo(File.ReadAllBytes(Layout.BlobPath(image.LayoutDirectory, digest))), digest);
+            Assert.That(File.ReadAllBytes(Layout.BlobPath(copy, digest)), Is.EqualTo(File.ReadAllBytes(Layout.BlobPath(Image.LayoutDirectory, digest))), digest);
         }
     }
 
@@ -190,29 +175,27 @@ public sealed class RegistryPushTests
 
             return response;
         });
-        using var client = RegistryTestClient.For(server, handler);
+        using var client = RegistryTestClient.For(Server, handler);
 
-        var error = Assert.ThrowsAsync<MlopsException>(() => client.PushAsync(image.LayoutDirectory, null, Reference("forged" + pathPart.Replace("/", "-").TrimEnd('-') + ":1"), [], null, CancellationToken.None))!;
+        var error = Assert.ThrowsAsync<MlopsException>(() => client.PushAsync(Image.LayoutDirectory, null, Reference("forged" + pathPart.Replace("/", "-").TrimEnd('-') + ":1"), [], null, CancellationToken.None))!;
 
         Assert.That(error.Code, Is.EqualTo(ErrorCodes.RegistryDigestMismatch));
         Assert.That(error.Message, Does.Contain(Forged));
-        Assert.That(error.ToCanonicalString(), Does.StartWith($"mlops : error BM7005: http://{server.Address}/v2/forged"));
+        Assert.That(error.ToCanonicalString(), Does.StartWith($"mlops : error BM7005: http://{Server.Address}/v2/forged"));
     }
 
     [Test]
     public void GivenALayoutWithoutTheNamedImage_WhenPushed_ThenBM7008NamesTheImagesItHas()
     {
-        using var client = RegistryTestClient.For(server);
+        using var client = RegistryTestClient.For(Server);
 
-        var error = Assert.ThrowsAsync<MlopsException>(() => client.PushAsync(image.LayoutDirectory, "churn:9.9.9", Reference("absent:1"), [], null, CancellationToken.None))!;
+        var error = Assert.ThrowsAsync<MlopsException>(() => client.PushAsync(Image.LayoutDirectory, "churn:9.9.9", Reference("absent:1"), [], null, CancellationToken.None))!;
 
         Assert.That(error.Code, Is.EqualTo(ErrorCodes.ImageNotPackaged));
         Assert.That(error.Message, Does.Contain("churn:1.0.0"));
     }
 
-    private ImageReference Reference(string repositoryAndTag) => RegistryTestClient.Reference(server, repositoryAndTag);
-
     private string SkopeoDigest(string repositoryAndTag) =>
-        JsonDocument.Parse(Tools.Run("skopeo", "inspect", "--tls-verify=false", $"docker://{server.Address}/{repositoryAndTag}").StandardOutput)
+        JsonDocument.Parse(Tools.Run("skopeo", "inspect", "--tls-verify=false", $"docker://{Server.Address}/{repositoryAndTag}").StandardOutput)
             .RootElement.GetProperty("Digest").GetString()!;
 }
