@@ -37,6 +37,13 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         var repository = destination.Repository;
         var sources = (mountFrom ?? []).Where(source => source != repository).Distinct().ToList();
 
+        // Every tag is checked before any byte goes up: a bad one found after the blobs would leave work half done.
+        var applied = new[] { destination.Tag }.Concat(tags).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        foreach (var tag in applied)
+        {
+            destination.WithTag(tag);
+        }
+
         var tally = new Tally();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs), CancellationToken = cancellation };
         await Parallel.ForEachAsync(image.Blobs, parallel, async (blob, token) => await PushBlobAsync(host, repository, blob, sources, tally, token));
@@ -47,10 +54,8 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
             await PutManifestAsync(host, repository, child.Digest, child, content, cancellation);
         }
 
-        var applied = new[] { destination.Tag }.Concat(tags).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         foreach (var tag in applied)
         {
-            ImageReference.Parse($"{destination.Registry}/{repository}:{tag}");
             await PutManifestAsync(host, repository, tag, top, topContent, cancellation);
             progress.Report($"tagged {destination.Registry}/{repository}:{tag} as {Images.Registry.Descriptor.Short(top.Digest)}");
         }
@@ -183,9 +188,9 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         }
 
         progress.Report($"pushing {name} {RegistryProgress.Size(blob.Descriptor.Size)}");
-        if (!await UploadWholeAsync(host, repository, blob, session, cancellation))
+        if (await UploadWholeAsync(host, repository, blob, session, cancellation) is { } refusal)
         {
-            progress.Report($"{host.Name} refused {name} in one request; sending it in chunks of {RegistryProgress.Size(options.ChunkSize)}");
+            progress.Report($"{host.Name} refused {name} in one request ({(int)refusal} {refusal}); sending it in chunks of {RegistryProgress.Size(options.ChunkSize)}");
             await UploadInChunksAsync(host, repository, blob, cancellation);
         }
 
@@ -193,8 +198,8 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         Interlocked.Add(ref tally.Bytes, blob.Descriptor.Size);
     }
 
-    /// <summary>POST then one PUT with the whole blob; false when the registry refuses that way of uploading.</summary>
-    private async Task<bool> UploadWholeAsync(RegistryHost host, string repository, LocalBlob blob, Uri? session, CancellationToken cancellation)
+    /// <summary>POST then one PUT with the whole blob; null when that worked, else the status the registry refused it with.</summary>
+    private async Task<HttpStatusCode?> UploadWholeAsync(RegistryHost host, string repository, LocalBlob blob, Uri? session, CancellationToken cancellation)
     {
         session ??= await StartUploadAsync(host, repository, cancellation);
         var put = new RegistryRequest(HttpMethod.Put, WithQuery(session, "digest", blob.Descriptor.Digest), [RegistryScopes.PullPush(repository)])
@@ -205,11 +210,11 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         if (response.StatusCode == HttpStatusCode.Created)
         {
             await CheckContentDigestAsync(response, blob.Descriptor.Digest, $"the registry stored {blob.Role} {blob.Descriptor.Digest}", cancellation);
-            return true;
+            return null;
         }
 
         await RefuseIfDigestInvalidAsync(response, blob, cancellation);
-        return false;
+        return response.StatusCode;
     }
 
     /// <summary>POST, then PATCHes of <see cref="RegistryOptions.ChunkSize"/> with Content-Range, then a PUT with the digest and no body.</summary>

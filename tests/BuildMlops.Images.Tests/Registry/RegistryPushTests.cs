@@ -149,7 +149,7 @@ public sealed class RegistryPushTests : RegistryFixture
         Assert.That(result.BlobsUploaded, Is.EqualTo(4));
         var chunks = Image.Layers.Sum(layer => (layer.Size + 4095) / 4096) + (new FileInfo(Layout.BlobPath(Image.LayoutDirectory, Image.ConfigDigest)).Length + 4095) / 4096;
         Assert.That(handler.Count("PATCH", "/chunked/blobs/uploads/"), Is.EqualTo(chunks));
-        Assert.That(progress, Has.Some.Contains("in chunks of 4.1 kB"));
+        Assert.That(progress, Has.Some.Contains("in one request (416 RequestedRangeNotSatisfiable); sending it in chunks of 4.1 kB"));
         Assert.That(SkopeoDigest("chunked:1"), Is.EqualTo(Image.ManifestDigest));
         var copy = Temporary.Combine("chunked-copy");
         Tools.Run("skopeo", "copy", "--src-tls-verify=false", $"docker://{Server.Address}/chunked:1", $"oci:{copy}:copied");
@@ -182,6 +182,18 @@ public sealed class RegistryPushTests : RegistryFixture
         Assert.That(error.Code, Is.EqualTo(ErrorCodes.RegistryDigestMismatch));
         Assert.That(error.Message, Does.Contain(Forged));
         Assert.That(error.ToCanonicalString(), Does.StartWith($"mlops : error BM7005: http://{Server.Address}/v2/forged"));
+    }
+
+    [Test]
+    public void GivenAnInvalidTag_WhenPushed_ThenBM7001BeforeAnyRequest()
+    {
+        var handler = new InterceptingHandler();
+        using var client = RegistryTestClient.For(Server, handler);
+
+        var error = Assert.ThrowsAsync<MlopsException>(() => client.PushAsync(Image.LayoutDirectory, null, Reference("bad-tag:1"), ["not a tag"], null, CancellationToken.None))!;
+
+        Assert.That(error.Code, Is.EqualTo(ErrorCodes.BadImageSetting));
+        Assert.That(handler.Requests, Is.Empty);
     }
 
     [Test]
