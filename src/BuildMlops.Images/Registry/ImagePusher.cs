@@ -32,7 +32,7 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
     {
         var layout = Path.GetFullPath(layoutDirectory);
         var entry = LayoutIndex.Find(layout, refName);
-        var image = Read(layout, Descriptor(layout, entry));
+        var image = Read(layout, ReadDescriptor(layout, entry));
         var host = RegistryHost.For(destination.Registry, options.InsecureRegistries);
         var repository = destination.Repository;
         var sources = (mountFrom ?? []).Where(source => source != repository).Distinct().ToList();
@@ -57,7 +57,7 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         foreach (var tag in applied)
         {
             await PutManifestAsync(host, repository, tag, top, topContent, cancellation);
-            progress.Report($"tagged {destination.Registry}/{repository}:{tag} as {Images.Registry.Descriptor.Short(top.Digest)}");
+            progress.Report($"tagged {destination.Registry}/{repository}:{tag} as {Descriptor.Short(top.Digest)}");
         }
 
         if (applied.Count == 0)
@@ -69,11 +69,11 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         return new PushResult(top.Digest, tally.Uploaded, tally.Skipped, tally.Mounted, tally.Bytes, applied);
     }
 
-    private static Descriptor Descriptor(string where, JsonNode? node)
+    private static Descriptor ReadDescriptor(string where, JsonNode? node)
     {
         try
         {
-            return Images.Registry.Descriptor.From(node);
+            return Descriptor.From(node);
         }
         catch (Exception exception) when (exception is InvalidDataException or InvalidOperationException or FormatException)
         {
@@ -89,13 +89,18 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         void Visit(Descriptor descriptor, int depth)
         {
             var path = LoadedBase.BlobPath(layout, descriptor.Digest);
-            if (!File.Exists(path) || depth > 4)
+            if (depth > 4)
+            {
+                throw Damaged(layout, $"indexes nest deeper than 4 levels at {descriptor.Digest}");
+            }
+
+            if (!File.Exists(path))
             {
                 throw Damaged(layout, $"the manifest {descriptor.Digest} is not in its blobs");
             }
 
             var content = File.ReadAllBytes(path);
-            if (Images.Registry.Descriptor.DigestOf(content) != descriptor.Digest)
+            if (Descriptor.DigestOf(content) != descriptor.Digest)
             {
                 throw Damaged(path, $"the manifest {descriptor.Digest} does not hash to its name");
             }
@@ -117,13 +122,13 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
             {
                 foreach (var child in manifest["manifests"] as JsonArray ?? [])
                 {
-                    Visit(Descriptor(path, child), depth + 1);
+                    Visit(ReadDescriptor(path, child), depth + 1);
                 }
             }
             else
             {
-                var parts = (manifest["layers"] as JsonArray ?? []).Select(layer => (Descriptor(path, layer), "layer"))
-                    .Append((Descriptor(path, manifest["config"]), "config"));
+                var parts = (manifest["layers"] as JsonArray ?? []).Select(layer => (ReadDescriptor(path, layer), "layer"))
+                    .Append((ReadDescriptor(path, manifest["config"]), "config"));
                 foreach (var (blob, role) in parts)
                 {
                     var blobPath = LoadedBase.BlobPath(layout, blob.Digest);
@@ -149,7 +154,7 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
     private async Task PushBlobAsync(RegistryHost host, string repository, LocalBlob blob, IReadOnlyList<string> mountFrom, Tally tally, CancellationToken cancellation)
     {
         var digest = blob.Descriptor.Digest;
-        var name = $"{blob.Role} {Images.Registry.Descriptor.Short(digest)}";
+        var name = $"{blob.Role} {Descriptor.Short(digest)}";
         var scopes = new[] { RegistryScopes.PullPush(repository) };
         using (var head = await transport.SendAsync(host, new RegistryRequest(HttpMethod.Head, host.Blob(repository, digest), scopes), cancellation))
         {

@@ -134,13 +134,25 @@ public sealed class RegistryPushTests : RegistryFixture
     }
 
     [Test]
-    public async Task GivenARegistryThatRefusesSingleRequestUploads_WhenPushed_ThenChunksGetTheBlobsThereAndSkopeoReadsThem()
+    public async Task GivenARegistryThatRefusesSingleRequestUploadsAndGivesRelativeLocations_WhenPushed_ThenChunksGetTheBlobsThereAndSkopeoReadsThem()
     {
-        // A blob PUT with a body is the monolithic upload; answer it 416 as a registry (or proxy) that refuses it would.
+        // A blob PUT with a body is the monolithic upload; answer it 416 as a registry (or proxy) that refuses it
+        // would. And give upload locations as paths, as some registries do, where this one gives absolute URLs.
         var handler = new InterceptingHandler(async (request, forward) =>
-            request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.Contains("/blobs/uploads/", StringComparison.Ordinal) && request.Content?.Headers.ContentLength > 0
-                ? new HttpResponseMessage(HttpStatusCode.RequestedRangeNotSatisfiable) { RequestMessage = request }
-                : await forward());
+        {
+            if (request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.Contains("/blobs/uploads/", StringComparison.Ordinal) && request.Content?.Headers.ContentLength > 0)
+            {
+                return new HttpResponseMessage(HttpStatusCode.RequestedRangeNotSatisfiable) { RequestMessage = request };
+            }
+
+            var response = await forward();
+            if (response.Headers.Location is { IsAbsoluteUri: true } location)
+            {
+                response.Headers.Location = new Uri(location.PathAndQuery, UriKind.Relative);
+            }
+
+            return response;
+        });
         var progress = new List<string>();
         using var client = RegistryTestClient.For(Server, handler, progress: progress.Add, chunkSize: 4096);
 
