@@ -235,8 +235,15 @@ public sealed class DockerCredentialProvider : IRegistryCredentialProvider
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
         var output = process.StandardOutput.ReadToEndAsync(cancellation);
         var error = process.StandardError.ReadToEndAsync(cancellation);
-        await process.StandardInput.WriteAsync(server);
-        process.StandardInput.Close();
+        try
+        {
+            await process.StandardInput.WriteAsync(server);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The helper exited without reading the server (a broken pipe); its exit code and output say why.
+        }
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation))
         {
             timeout.CancelAfter(HelperTimeout);

@@ -32,10 +32,17 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
     {
         var layout = Path.GetFullPath(layoutDirectory);
         var entry = LayoutIndex.Find(layout, refName);
-        var image = Read(layout, Descriptor(layout, entry));
+        var image = Read(layout, ReadDescriptor(layout, entry));
         var host = RegistryHost.For(destination.Registry, options.InsecureRegistries);
         var repository = destination.Repository;
         var sources = (mountFrom ?? []).Where(source => source != repository).Distinct().ToList();
+
+        // Every tag is checked before any byte goes up: a bad one found after the blobs would leave work half done.
+        var applied = new[] { destination.Tag }.Concat(tags).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        foreach (var tag in applied)
+        {
+            destination.WithTag(tag);
+        }
 
         var tally = new Tally();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs), CancellationToken = cancellation };
@@ -47,12 +54,10 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
             await PutManifestAsync(host, repository, child.Digest, child, content, cancellation);
         }
 
-        var applied = new[] { destination.Tag }.Concat(tags).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         foreach (var tag in applied)
         {
-            ImageReference.Parse($"{destination.Registry}/{repository}:{tag}");
             await PutManifestAsync(host, repository, tag, top, topContent, cancellation);
-            progress.Report($"tagged {destination.Registry}/{repository}:{tag} as {Images.Registry.Descriptor.Short(top.Digest)}");
+            progress.Report($"tagged {destination.Registry}/{repository}:{tag} as {Descriptor.Short(top.Digest)}");
         }
 
         if (applied.Count == 0)
@@ -64,11 +69,11 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         return new PushResult(top.Digest, tally.Uploaded, tally.Skipped, tally.Mounted, tally.Bytes, applied);
     }
 
-    private static Descriptor Descriptor(string where, JsonNode? node)
+    private static Descriptor ReadDescriptor(string where, JsonNode? node)
     {
         try
         {
-            return Images.Registry.Descriptor.From(node);
+            return Descriptor.From(node);
         }
         catch (Exception exception) when (exception is InvalidDataException or InvalidOperationException or FormatException)
         {
@@ -84,13 +89,18 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         void Visit(Descriptor descriptor, int depth)
         {
             var path = LoadedBase.BlobPath(layout, descriptor.Digest);
-            if (!File.Exists(path) || depth > 4)
+            if (depth > 4)
+            {
+                throw Damaged(layout, $"indexes nest deeper than 4 levels at {descriptor.Digest}");
+            }
+
+            if (!File.Exists(path))
             {
                 throw Damaged(layout, $"the manifest {descriptor.Digest} is not in its blobs");
             }
 
             var content = File.ReadAllBytes(path);
-            if (Images.Registry.Descriptor.DigestOf(content) != descriptor.Digest)
+            if (Descriptor.DigestOf(content) != descriptor.Digest)
             {
                 throw Damaged(path, $"the manifest {descriptor.Digest} does not hash to its name");
             }
@@ -112,13 +122,13 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
             {
                 foreach (var child in manifest["manifests"] as JsonArray ?? [])
                 {
-                    Visit(Descriptor(path, child), depth + 1);
+                    Visit(ReadDescriptor(path, child), depth + 1);
                 }
             }
             else
             {
-                var parts = (manifest["layers"] as JsonArray ?? []).Select(layer => (Descriptor(path, layer), "layer"))
-                    .Append((Descriptor(path, manifest["config"]), "config"));
+                var parts = (manifest["layers"] as JsonArray ?? []).Select(layer => (ReadDescriptor(path, layer), "layer"))
+                    .Append((ReadDescriptor(path, manifest["config"]), "config"));
                 foreach (var (blob, role) in parts)
                 {
                     var blobPath = LoadedBase.BlobPath(layout, blob.Digest);
@@ -144,7 +154,7 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
     private async Task PushBlobAsync(RegistryHost host, string repository, LocalBlob blob, IReadOnlyList<string> mountFrom, Tally tally, CancellationToken cancellation)
     {
         var digest = blob.Descriptor.Digest;
-        var name = $"{blob.Role} {Images.Registry.Descriptor.Short(digest)}";
+        var name = $"{blob.Role} {Descriptor.Short(digest)}";
         var scopes = new[] { RegistryScopes.PullPush(repository) };
         using (var head = await transport.SendAsync(host, new RegistryRequest(HttpMethod.Head, host.Blob(repository, digest), scopes), cancellation))
         {
@@ -183,9 +193,9 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         }
 
         progress.Report($"pushing {name} {RegistryProgress.Size(blob.Descriptor.Size)}");
-        if (!await UploadWholeAsync(host, repository, blob, session, cancellation))
+        if (await UploadWholeAsync(host, repository, blob, session, cancellation) is { } refusal)
         {
-            progress.Report($"{host.Name} refused {name} in one request; sending it in chunks of {RegistryProgress.Size(options.ChunkSize)}");
+            progress.Report($"{host.Name} refused {name} in one request ({(int)refusal} {refusal}); sending it in chunks of {RegistryProgress.Size(options.ChunkSize)}");
             await UploadInChunksAsync(host, repository, blob, cancellation);
         }
 
@@ -193,8 +203,8 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         Interlocked.Add(ref tally.Bytes, blob.Descriptor.Size);
     }
 
-    /// <summary>POST then one PUT with the whole blob; false when the registry refuses that way of uploading.</summary>
-    private async Task<bool> UploadWholeAsync(RegistryHost host, string repository, LocalBlob blob, Uri? session, CancellationToken cancellation)
+    /// <summary>POST then one PUT with the whole blob; null when that worked, else the status the registry refused it with.</summary>
+    private async Task<HttpStatusCode?> UploadWholeAsync(RegistryHost host, string repository, LocalBlob blob, Uri? session, CancellationToken cancellation)
     {
         session ??= await StartUploadAsync(host, repository, cancellation);
         var put = new RegistryRequest(HttpMethod.Put, WithQuery(session, "digest", blob.Descriptor.Digest), [RegistryScopes.PullPush(repository)])
@@ -205,11 +215,11 @@ internal sealed class ImagePusher(RegistryTransport transport, RegistryOptions o
         if (response.StatusCode == HttpStatusCode.Created)
         {
             await CheckContentDigestAsync(response, blob.Descriptor.Digest, $"the registry stored {blob.Role} {blob.Descriptor.Digest}", cancellation);
-            return true;
+            return null;
         }
 
         await RefuseIfDigestInvalidAsync(response, blob, cancellation);
-        return false;
+        return response.StatusCode;
     }
 
     /// <summary>POST, then PATCHes of <see cref="RegistryOptions.ChunkSize"/> with Content-Range, then a PUT with the digest and no body.</summary>

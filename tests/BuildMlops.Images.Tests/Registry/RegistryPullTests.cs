@@ -55,6 +55,26 @@ public sealed class RegistryPullTests : RegistryFixture
     }
 
     [Test]
+    public async Task GivenADockerV2Image_WhenPulled_ThenItKeepsTheRegistrysBytesAndMediaTypeAndAnImageBuildsOnIt()
+    {
+        // skopeo converts the OCI image to Docker's v2 schema 2 (media types change, so digests do too).
+        Tools.Run("skopeo", "copy", "--dest-tls-verify=false", "--format", "v2s2", $"oci:{Image.LayoutDirectory}:churn:1.0.0", $"docker://{Server.Address}/docker-format:1");
+        var registryDigest = JsonDocument.Parse(Tools.Run("skopeo", "inspect", "--tls-verify=false", $"docker://{Server.Address}/docker-format:1").StandardOutput).RootElement.GetProperty("Digest").GetString();
+        var layout = Temporary.Combine("docker-format");
+        using var client = RegistryTestClient.For(Server);
+
+        var pulled = await client.PullAsync(Reference("docker-format:1"), layout, "base", "amd64", "linux", CancellationToken.None);
+
+        Assert.That((pulled.ManifestDigest, pulled.MediaType), Is.EqualTo((registryDigest, "application/vnd.docker.distribution.manifest.v2+json")));
+        Assert.That(ImageInputs.Digest(File.ReadAllBytes(Layout.BlobPath(layout, pulled.ManifestDigest))), Is.EqualTo(registryDigest));
+        var inputs = ImageInputs.Create(Temporary.Combine("docker-format-inputs"));
+        var built = ImageBuilder.Build(inputs.Spec() with { Base = new BaseImage(layout, "base") }, Temporary.Combine("on-docker-base"), null, _ => null);
+        Assert.That(built.Layers.Select(layer => layer.Role), Is.EqualTo(new[] { LayerRole.Base, LayerRole.Base, LayerRole.Base, LayerRole.App, LayerRole.Model }));
+        var annotations = Layout.Json(built.LayoutDirectory, built.ManifestDigest).GetProperty("annotations");
+        Assert.That(annotations.GetProperty("org.opencontainers.image.base.digest").GetString(), Is.EqualTo(registryDigest));
+    }
+
+    [Test]
     public async Task GivenALayoutHoldingAnotherImage_WhenPulledIntoIt_ThenBothImagesAreThereAndUsable()
     {
         var cache = RegistryTestImages.Build(Temporary, "shared-cache", tag: "other:2.0.0", model: ImageInputs.Bytes(20000, seed: 7));

@@ -134,13 +134,25 @@ public sealed class RegistryPushTests : RegistryFixture
     }
 
     [Test]
-    public async Task GivenARegistryThatRefusesSingleRequestUploads_WhenPushed_ThenChunksGetTheBlobsThereAndSkopeoReadsThem()
+    public async Task GivenARegistryThatRefusesSingleRequestUploadsAndGivesRelativeLocations_WhenPushed_ThenChunksGetTheBlobsThereAndSkopeoReadsThem()
     {
-        // A blob PUT with a body is the monolithic upload; answer it 416 as a registry (or proxy) that refuses it would.
+        // A blob PUT with a body is the monolithic upload; answer it 416 as a registry (or proxy) that refuses it
+        // would. And give upload locations as paths, as some registries do, where this one gives absolute URLs.
         var handler = new InterceptingHandler(async (request, forward) =>
-            request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.Contains("/blobs/uploads/", StringComparison.Ordinal) && request.Content?.Headers.ContentLength > 0
-                ? new HttpResponseMessage(HttpStatusCode.RequestedRangeNotSatisfiable) { RequestMessage = request }
-                : await forward());
+        {
+            if (request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.Contains("/blobs/uploads/", StringComparison.Ordinal) && request.Content?.Headers.ContentLength > 0)
+            {
+                return new HttpResponseMessage(HttpStatusCode.RequestedRangeNotSatisfiable) { RequestMessage = request };
+            }
+
+            var response = await forward();
+            if (response.Headers.Location is { IsAbsoluteUri: true } location)
+            {
+                response.Headers.Location = new Uri(location.PathAndQuery, UriKind.Relative);
+            }
+
+            return response;
+        });
         var progress = new List<string>();
         using var client = RegistryTestClient.For(Server, handler, progress: progress.Add, chunkSize: 4096);
 
@@ -149,7 +161,7 @@ public sealed class RegistryPushTests : RegistryFixture
         Assert.That(result.BlobsUploaded, Is.EqualTo(4));
         var chunks = Image.Layers.Sum(layer => (layer.Size + 4095) / 4096) + (new FileInfo(Layout.BlobPath(Image.LayoutDirectory, Image.ConfigDigest)).Length + 4095) / 4096;
         Assert.That(handler.Count("PATCH", "/chunked/blobs/uploads/"), Is.EqualTo(chunks));
-        Assert.That(progress, Has.Some.Contains("in chunks of 4.1 kB"));
+        Assert.That(progress, Has.Some.Contains("in one request (416 RequestedRangeNotSatisfiable); sending it in chunks of 4.1 kB"));
         Assert.That(SkopeoDigest("chunked:1"), Is.EqualTo(Image.ManifestDigest));
         var copy = Temporary.Combine("chunked-copy");
         Tools.Run("skopeo", "copy", "--src-tls-verify=false", $"docker://{Server.Address}/chunked:1", $"oci:{copy}:copied");
@@ -182,6 +194,18 @@ public sealed class RegistryPushTests : RegistryFixture
         Assert.That(error.Code, Is.EqualTo(ErrorCodes.RegistryDigestMismatch));
         Assert.That(error.Message, Does.Contain(Forged));
         Assert.That(error.ToCanonicalString(), Does.StartWith($"mlops : error BM7005: http://{Server.Address}/v2/forged"));
+    }
+
+    [Test]
+    public void GivenAnInvalidTag_WhenPushed_ThenBM7001BeforeAnyRequest()
+    {
+        var handler = new InterceptingHandler();
+        using var client = RegistryTestClient.For(Server, handler);
+
+        var error = Assert.ThrowsAsync<MlopsException>(() => client.PushAsync(Image.LayoutDirectory, null, Reference("bad-tag:1"), ["not a tag"], null, CancellationToken.None))!;
+
+        Assert.That(error.Code, Is.EqualTo(ErrorCodes.BadImageSetting));
+        Assert.That(handler.Requests, Is.Empty);
     }
 
     [Test]
