@@ -26,6 +26,7 @@ var root = new RootCommand("mlops: build steps for machine-learning models. Runs
     DataCommands.Pull("pull", "Pull data from a remote and check it out (same as 'mlops data pull')"),
     WorkerCommand.Create(),
     ServeCommand.Create(),
+    ImageCommands.Create(),
 };
 
 try

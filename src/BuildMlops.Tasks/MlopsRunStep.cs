@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BuildMlops.Diagnostics;
 using BuildMlops.Gate;
 using BuildMlops.Pipeline;
@@ -15,7 +14,7 @@ namespace BuildMlops.Tasks;
 /// </summary>
 public sealed class MlopsRunStep : Microsoft.Build.Utilities.Task, ICancelableTask
 {
-    private Process? _worker;
+    private WorkerProcess? _worker;
 
     [Required]
     public string SpecFile { get; set; } = "";
@@ -35,17 +34,7 @@ public sealed class MlopsRunStep : Microsoft.Build.Utilities.Task, ICancelableTa
     [Output]
     public ITaskItem[] Outputs { get; private set; } = [];
 
-    public void Cancel()
-    {
-        try
-        {
-            _worker?.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-    }
+    public void Cancel() => _worker?.Cancel();
 
     public override bool Execute()
     {
@@ -110,62 +99,7 @@ public sealed class MlopsRunStep : Microsoft.Build.Utilities.Task, ICancelableTa
 
     private bool RunWorker(StepName step)
     {
-        var host = DotnetHost.Length > 0 ? DotnetHost : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var start = new ProcessStartInfo(host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { WorkerPath, "step", step.Key(), "--spec", SpecFile })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Log.LogMessage(MessageImportance.Low, $"starting worker: {host} {string.Join(" ", start.ArgumentList)}");
-        var standardError = new System.Text.StringBuilder();
-        using (_worker = Process.Start(start) ?? throw new InvalidOperationException("cannot start the mlops worker"))
-        {
-            _worker.ErrorDataReceived += (_, line) =>
-            {
-                if (line.Data is not null)
-                {
-                    lock (standardError)
-                    {
-                        standardError.AppendLine(line.Data);
-                    }
-                }
-            };
-            _worker.BeginErrorReadLine();
-            while (_worker.StandardOutput.ReadLine() is { } line)
-            {
-                Relay(line);
-            }
-
-            _worker.WaitForExit();
-            if (_worker.ExitCode != 0 && !Log.HasLoggedErrors)
-            {
-                Log.LogError(null, ErrorCodes.Internal, null, SpecFile, 0, 0, 0, 0, $"the mlops worker failed (exit code {_worker.ExitCode}) running {step.Target()}: {standardError.ToString().Trim()}");
-            }
-
-            return _worker.ExitCode == 0 && !Log.HasLoggedErrors;
-        }
-    }
-
-    private void Relay(string line)
-    {
-        if (line.StartsWith(WorkerProtocol.ImportantPrefix, StringComparison.Ordinal))
-        {
-            Log.LogMessage(MessageImportance.High, line[WorkerProtocol.ImportantPrefix.Length..]);
-        }
-        else if (line.StartsWith(WorkerProtocol.MessagePrefix, StringComparison.Ordinal))
-        {
-            Log.LogMessage(MessageImportance.Normal, line[WorkerProtocol.MessagePrefix.Length..]);
-        }
-        else
-        {
-            // Canonical "file(line,col): error BMnnnn: …" lines become real errors and warnings.
-            Log.LogMessageFromText(line, MessageImportance.Normal);
-        }
+        _worker = new WorkerProcess(Log, DotnetHost, WorkerPath);
+        return _worker.Run(["step", step.Key(), "--spec", SpecFile], step.Target(), SpecFile);
     }
 }

@@ -60,7 +60,8 @@ public sealed class MlopsWriteSpec : Microsoft.Build.Utilities.Task
 
         try
         {
-            ModelSpecParser.Parse(raw);
+            // The image settings too: a bad tag or base fails the build here, not after training.
+            BuildMlops.Images.Package.ImageSettings.Parse(raw, ModelSpecParser.Parse(raw));
         }
         catch (MlopsException error)
         {

@@ -14,6 +14,9 @@ public static class RepoLayout
     /// <summary>The worker and CLI, as staged by building BuildMlops.Sdk.</summary>
     public static string MlopsDll => Path.Combine(Root, "src", "BuildMlops.Sdk", "tools", "net10.0", "mlops.dll");
 
+    /// <summary>The serving host's publish output staged beside the SDK: a model image's app layer.</summary>
+    public static string ServingHost => Path.Combine(Root, "src", "BuildMlops.Sdk", "tools", "net10.0", "serve");
+
     /// <summary>The shared real data sets (../shared/data beside the repository).</summary>
     public static string SharedData => Path.GetFullPath(Path.Combine(Root, "..", "shared", "data"));
 

@@ -11,7 +11,11 @@ namespace BuildMlops.Cli.Projects;
 /// </summary>
 internal static class SpecLoader
 {
-    public static ModelSpec Load(string projectFile, IReadOnlyList<string> properties)
+    public static ModelSpec Load(string projectFile, IReadOnlyList<string> properties) =>
+        ModelSpecParser.Parse(LoadRaw(projectFile, properties));
+
+    /// <summary>The spec as MSBuild wrote it, for settings beyond the model's own (the image's).</summary>
+    public static RawSpec LoadRaw(string projectFile, IReadOnlyList<string> properties)
     {
         var arguments = new List<string>
         {
@@ -52,7 +56,7 @@ internal static class SpecLoader
             throw new MlopsException(ErrorCodes.SpecUnavailable, new SourceLocation(projectFile), "the project wrote no model spec: is it a BuildMlops model project?", "Use <Project Sdk=\"BuildMlops.Sdk/...\">, or import the SDK's Sdk.props and Sdk.targets");
         }
 
-        return ModelSpecParser.Parse(RawSpec.FromJson(File.ReadAllText(specFile)));
+        return RawSpec.FromJson(File.ReadAllText(specFile));
     }
 
     public static ModelSpec LoadFile(string specFile) => ModelSpecParser.Parse(RawSpec.FromJson(File.ReadAllText(specFile)));

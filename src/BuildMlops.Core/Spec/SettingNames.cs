@@ -43,5 +43,8 @@ public static class SettingNames
         [GateItem] = ["Min", "Max"],
         [HyperparameterItem] = ["Value"],
         [ColumnItem] = ["Type", "Ignore"],
+
+        // Read by the image steps (BuildMlops.Images.Package.ImageSettings), never by the model's.
+        ["MlopsImageLabel"] = ["Value"],
     };
 }

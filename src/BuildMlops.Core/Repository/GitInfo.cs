@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace BuildMlops.Repository;
+
+/// <summary>
+/// What git says about the commit a build runs on: the commit, its time, whether the work tree has
+/// uncommitted changes, and where the repository lives. Images take their fixed timestamp and their
+/// revision and source annotations from here; lineage records it. Read by running git itself, so
+/// worktrees, submodules and packed refs all work; outside a git work tree, or without git, it is
+/// <see langword="null"/> rather than an error, and callers say what they need instead.
+/// </summary>
+public sealed partial record GitInfo(string Commit, DateTimeOffset CommitTime, string? RemoteUrl)
+{
+    /// <summary>The commit, time and origin URL of HEAD in the work tree holding <paramref name="directory"/>, or null.</summary>
+    public static GitInfo? Read(string directory)
+    {
+        var head = Run(directory, "log", "-1", "--format=%H %ct");
+        if (head is null || head.Split(' ') is not [var commit, var seconds] || !long.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var time))
+        {
+            return null;
+        }
+
+        var remote = Run(directory, "config", "--get", "remote.origin.url");
+        return new GitInfo(commit, DateTimeOffset.FromUnixTimeSeconds(time), string.IsNullOrWhiteSpace(remote) ? null : BrowsableUrl(remote));
+    }
+
+    /// <summary>True when tracked files differ from HEAD (untracked files do not count: a build's own outputs are ignored).</summary>
+    public static bool IsDirty(string directory) =>
+        !string.IsNullOrEmpty(Run(directory, "status", "--porcelain", "--untracked-files=no"));
+
+    /// <summary>
+    /// The https URL people open for a remote URL: <c>git@github.com:org/repo.git</c> and
+    /// <c>ssh://git@host/org/repo</c> become <c>https://host/org/repo</c>; credentials embedded in an
+    /// https URL are dropped, since the URL ends up in image annotations.
+    /// </summary>
+    public static string BrowsableUrl(string remoteUrl)
+    {
+        var url = remoteUrl.Trim();
+        if (ScpLike().Match(url) is { Success: true } scp)
+        {
+            url = $"https://{scp.Groups["host"].Value}/{scp.Groups["path"].Value}";
+        }
+        else if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "ssh" or "git" or "http" or "https")
+        {
+            var scheme = uri.Scheme == "http" ? "http" : "https";
+            var port = uri.IsDefaultPort || uri.Scheme is "ssh" or "git" ? "" : ":" + uri.Port.ToString(CultureInfo.InvariantCulture);
+            url = $"{scheme}://{uri.Host}{port}{uri.AbsolutePath}";
+        }
+
+        return url.EndsWith(".git", StringComparison.Ordinal) ? url[..^4] : url;
+    }
+
+    private static string? Run(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // git's own messages would be localised and its pager or prompts could wait for a terminal.
+        start.Environment["LC_ALL"] = "C";
+        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        try
+        {
+            using var process = Process.Start(start);
+            if (process is null)
+            {
+                return null;
+            }
+
+            var error = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            _ = error.Result;
+            return process.ExitCode == 0 ? output.Trim() : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No git on PATH: the same as no repository.
+            return null;
+        }
+    }
+
+    [GeneratedRegex(@"^(?:[^@/]+@)?(?<host>[^:/]+):(?!//)(?<path>.+)$")]
+    private static partial Regex ScpLike();
+}
