@@ -68,6 +68,46 @@ public sealed class ImageTests
     }
 
     [Test]
+    public void GivenACommittedProject_WhenPackagedInTwoClones_ThenTheCommitGivesTimeRevisionAndTag_AndTheDigestsAreEqual()
+    {
+        using var workspace = new PipelineWorkspace("churn");
+        var commitTime = new Dictionary<string, string?>
+        {
+            ["GIT_AUTHOR_DATE"] = "2024-05-17T09:30:12+02:00",
+            ["GIT_COMMITTER_DATE"] = "2024-05-17T09:30:12+02:00",
+        };
+        void Git(string directory, params string[] arguments)
+        {
+            var result = ProcessRunner.Run("git", arguments, directory, commitTime);
+            Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        }
+
+        File.WriteAllText(Path.Combine(workspace.Directory, ".gitignore"), "bin/\nobj/\n");
+        Git(workspace.Directory, "init", "-q", "-b", "main");
+        Git(workspace.Directory, "-c", "user.name=BuildMlops tests", "-c", "user.email=tests@buildmlops.dev", "add", "-A");
+        Git(workspace.Directory, "-c", "user.name=BuildMlops tests", "-c", "user.email=tests@buildmlops.dev", "commit", "-q", "-m", "churn");
+        Git(workspace.Directory, "remote", "add", "origin", "git@github.com:example/churn-models.git");
+        var commit = ProcessRunner.Run("git", ["rev-parse", "HEAD"], workspace.Directory).StandardOutput.Trim();
+        var clone = workspace.Directory + "-clone";
+        Git(Path.GetDirectoryName(workspace.Directory)!, "clone", "-q", workspace.Directory, clone);
+        Git(clone, "remote", "set-url", "origin", "git@github.com:example/churn-models.git");
+
+        var noEpoch = new Dictionary<string, string?> { ["SOURCE_DATE_EPOCH"] = null };
+        var first = workspace.Build(["-t:MlopsPackage", .. ImageProperties()], noEpoch);
+        Assert.That(first.ExitCode, Is.Zero, first.ToString());
+        var second = ProcessRunner.Dotnet(clone, ["build", Path.Combine(clone, "churn.csproj"), "-nodeReuse:false", "-tl:off", "-nologo", "-t:MlopsPackage", .. ImageProperties()], noEpoch);
+        Assert.That(second.ExitCode, Is.Zero, second.ToString());
+
+        var image = ReadSummary(workspace);
+        var cloned = JsonNode.Parse(File.ReadAllText(Path.Combine(clone, "bin", "mlops", "image", "image.json")))!;
+        Assert.That((string?)cloned["digest"], Is.EqualTo((string?)image["digest"]));
+        Assert.That((string?)image["created"], Is.EqualTo("2024-05-17T07:30:12Z"), "the commit time, in UTC");
+        Assert.That((string?)image["revision"], Is.EqualTo(commit));
+        Assert.That((string?)image["source"], Is.EqualTo("https://github.com/example/churn-models"));
+        Assert.That(image["tags"]!.AsArray().Select(tag => (string?)tag), Is.EqualTo(new[] { "1.0.0", commit }));
+    }
+
+    [Test]
     public async Task GivenAPushedImage_WhenSkopeoCopiesIt_AndItRunsUnderBwrap_ThenPredictEqualsTheHostServer()
     {
         using var workspace = new PipelineWorkspace("churn");
