@@ -46,39 +46,6 @@ public sealed partial class S3Remote : IConditionalRemoteStorage
             },
             cancellation);
 
-    public Task<IReadOnlyList<string>> ListChildrenAsync(string prefix, CancellationToken cancellation) =>
-        Translated(
-            async token =>
-            {
-                var objectPrefix = Options.Location.ObjectKey(prefix.TrimEnd('/')) + "/";
-                var children = new SortedSet<string>(StringComparer.Ordinal);
-                string? continuation = null;
-                do
-                {
-                    // A delimiter makes S3 fold longer keys into one "folder" entry each: one page per 1,000 children.
-                    var response = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = objectPrefix, Delimiter = "/", ContinuationToken = continuation }, token);
-                    foreach (var folder in response.CommonPrefixes ?? [])
-                    {
-                        children.Add(folder[objectPrefix.Length..]);
-                    }
-
-                    foreach (var item in response.S3Objects ?? [])
-                    {
-                        if (item.Key.Length > objectPrefix.Length)
-                        {
-                            children.Add(item.Key[objectPrefix.Length..]);
-                        }
-                    }
-
-                    continuation = response.IsTruncated == true ? response.NextContinuationToken : null;
-                }
-                while (continuation is not null);
-
-                bucketSeen = true;
-                return (IReadOnlyList<string>)[.. children];
-            },
-            cancellation);
-
     /// <summary>One PUT with <c>If-None-Match: *</c> (no <paramref name="etag"/>) or <c>If-Match: etag</c>; false on 412.</summary>
     private Task<bool> PutConditionallyAsync(string key, ReadOnlyMemory<byte> bytes, string? etag, CancellationToken cancellation) =>
         Translated(

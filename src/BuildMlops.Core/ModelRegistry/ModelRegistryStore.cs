@@ -91,6 +91,7 @@ public sealed class ModelRegistryStore : IDisposable
                 return new RegistrationOutcome(existing, Created: false);
             }
 
+            await EnsureCatalogedAsync(model, ct);
             var version = await ClaimVersionAsync(model, input, ct);
             var record = await UploadVersionAsync(model, version, input, staged, staging.FullName, ct);
             if (!await _storage.CreateAsync(RegistryKeys.VersionFile(model, version, RegistryKeys.VersionManifest), Encoding.UTF8.GetBytes(record.ToJson()), ct))
@@ -118,7 +119,7 @@ public sealed class ModelRegistryStore : IDisposable
         RequireModel(model);
         if (versionOrAlias == RegistryNames.Latest)
         {
-            foreach (var number in (await VersionNumbersAsync(model, ct)).OrderDescending())
+            for (var number = await HighestVersionAsync(model, ct); number > 0; number--)
             {
                 if (await ReadVersionAsync(model, number, ct) is { } complete)
                 {
@@ -139,13 +140,13 @@ public sealed class ModelRegistryStore : IDisposable
             throw new MlopsException(ErrorCodes.BadRegistryName, _storage.Where(RegistryKeys.Model(model)), $"'{versionOrAlias}' is neither a version number, an alias nor 'latest'", "Name a version as 3, or an alias such as production");
         }
 
-        if (await ReadAliasAsync(model, versionOrAlias, ct) is not { } alias)
+        if ((await ReadAliasesAsync(model, ct)).Table[versionOrAlias] is not { } alias)
         {
             return null;
         }
 
-        return await ReadVersionAsync(model, alias.State.Version, ct)
-            ?? throw RegistryJson.Corrupt(_storage.Where(RegistryKeys.Alias(model, versionOrAlias)), $"alias '{versionOrAlias}' of {model} points at version {alias.State.Version}, which does not exist");
+        return await ReadVersionAsync(model, alias.Version, ct)
+            ?? throw RegistryJson.Corrupt(_storage.Where(RegistryKeys.Aliases(model)), $"alias '{versionOrAlias}' of {model} points at version {alias.Version}, which does not exist");
     }
 
     /// <summary>As <see cref="ResolveAsync"/>, but a missing model, version or alias is an error: BM8001, BM8002 or BM8003.</summary>
@@ -158,13 +159,13 @@ public sealed class ModelRegistryStore : IDisposable
 
         await RequireModelExistsAsync(model, ct);
         var where = _storage.Where(RegistryKeys.Model(model));
-        var numbers = await VersionNumbersAsync(model, ct);
+        var highest = await HighestVersionAsync(model, ct);
         if (versionOrAlias == RegistryNames.Latest || RegistryNames.ParseVersion(versionOrAlias) is not null)
         {
             var version = RegistryNames.ParseVersion(versionOrAlias);
-            var what = version is { } number && numbers.Contains(number)
-                ? $"version {number} of {model} was claimed by a registration that never finished, so it does not exist"
-                : version is { } missing ? $"{model} has no version {missing} (versions: {Describe(numbers)})" : $"{model} has no complete version";
+            var what = version is { } number && number <= highest
+                ? $"version {number} of {model} was claimed by a registration that has not finished (or never will), so it does not exist"
+                : version is { } missing ? $"{model} has no version {missing} (versions: {(highest == 1 ? "1" : $"1 to {highest}")})" : $"{model} has no complete version";
             throw new MlopsException(ErrorCodes.ModelVersionNotFound, where, what, "See 'mlops registry list " + model + "'");
         }
 
@@ -174,11 +175,7 @@ public sealed class ModelRegistryStore : IDisposable
 
     /// <summary>The names of every registered model, sorted.</summary>
     public async Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken ct) =>
-        (await _storage.ListAsync(RegistryKeys.Root, ct))
-            .Where(child => child.EndsWith('/'))
-            .Select(child => child.TrimEnd('/'))
-            .Where(RegistryNames.IsValidModel)
-            .ToList();
+        (await ReadCatalogAsync(ct)).Models.Where(RegistryNames.IsValidModel).ToList();
 
     /// <summary>
     /// Every complete version of a model, oldest first; also the numbers claimed by registrations that
@@ -191,7 +188,8 @@ public sealed class ModelRegistryStore : IDisposable
         var versions = new List<RegisteredVersion>();
         var incomplete = new List<int>();
         var corrupt = new List<int>();
-        foreach (var number in (await VersionNumbersAsync(model, ct)).Order())
+        var highest = await HighestVersionAsync(model, ct);
+        for (var number = 1; number <= highest; number++)
         {
             try
             {
@@ -219,16 +217,7 @@ public sealed class ModelRegistryStore : IDisposable
     public async Task<IReadOnlyList<AliasState>> ListAliasesAsync(string model, CancellationToken ct)
     {
         RequireModel(model);
-        var aliases = new List<AliasState>();
-        foreach (var child in await _storage.ListAsync(RegistryKeys.Aliases(model), ct))
-        {
-            if (child.EndsWith(".json", StringComparison.Ordinal) && RegistryNames.IsValidAlias(child[..^5]) && await ReadAliasAsync(model, child[..^5], ct) is { } alias)
-            {
-                aliases.Add(alias.State);
-            }
-        }
-
-        return aliases;
+        return [.. (await ReadAliasesAsync(model, ct)).Table.Aliases.Values];
     }
 
     /// <summary>
@@ -258,24 +247,7 @@ public sealed class ModelRegistryStore : IDisposable
         }
 
         await VerifyAsync(target, ct);
-        for (var attempt = 1; attempt <= MaxAliasAttempts; attempt++)
-        {
-            var current = await ReadAliasAsync(model, alias, ct);
-            if (current?.State.Version == target.Version)
-            {
-                _log.Important($"'{alias}' of {model} already points at version {target.Version}; nothing moved");
-                return new AliasMove(model, alias, target.Version, target.Version, null);
-            }
-
-            if (await TryMoveAsync(model, alias, current, target, AuditEvent.Promote, why, forced: !target.Gates.Passed, ct) is { } moved)
-            {
-                return moved;
-            }
-
-            _log.Message($"'{alias}' of {model} was moved by someone else at the same moment; trying again on its new state");
-        }
-
-        throw Conflict(model, alias);
+        return await MoveAsync(model, alias, target, AuditEvent.Promote, why, forced: !target.Gates.Passed, expectedEvent: null, ct);
     }
 
     /// <summary>
@@ -288,20 +260,20 @@ public sealed class ModelRegistryStore : IDisposable
     {
         RequireModel(model);
         RegistryNames.RequireAlias(alias, _storage.Where(RegistryKeys.Aliases(model)));
-        if (await ReadAliasAsync(model, alias, ct) is not { } current)
+        if ((await ReadAliasesAsync(model, ct)).Table[alias] is not { } current)
         {
             await RequireAsync(model, alias, ct); // BM8001 or BM8003, with what there is
             throw new InvalidOperationException("unreachable: the alias was found after all");
         }
 
-        var where = _storage.Where(RegistryKeys.Alias(model, alias));
+        var where = _storage.Where(RegistryKeys.Aliases(model));
         if (reason.Trim().Length == 0)
         {
             throw new MlopsException(ErrorCodes.AliasMoveRefused, where, $"rolling back '{alias}' of {model} needs a reason", "Say why with --reason \"...\"; it is recorded in the audit log");
         }
 
-        var last = await ReadEventAsync(model, current.State.Event, ct)
-            ?? throw RegistryJson.Corrupt(where, $"alias '{alias}' of {model} was moved by audit event {current.State.Event}, which is not in the audit log");
+        var last = await ReadEventAsync(model, current.Event, ct)
+            ?? throw RegistryJson.Corrupt(where, $"alias '{alias}' of {model} was moved by audit event {current.Event}, which is not in the audit log");
         if (last.From is not { } previous)
         {
             throw new MlopsException(ErrorCodes.AliasMoveRefused, where, $"'{alias}' of {model} has nothing to roll back to: event {last.Sequence} created it at version {last.To}, and it has not moved since", "Promote the version you want instead: mlops registry promote");
@@ -309,8 +281,7 @@ public sealed class ModelRegistryStore : IDisposable
 
         var target = await RequireAsync(model, previous.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         await VerifyAsync(target, ct);
-        return await TryMoveAsync(model, alias, current, target, AuditEvent.Rollback, reason.Trim(), forced: false, ct)
-            ?? throw Conflict(model, alias);
+        return await MoveAsync(model, alias, target, AuditEvent.Rollback, reason.Trim(), forced: false, expectedEvent: current.Event, ct);
     }
 
     /// <summary>
@@ -322,7 +293,8 @@ public sealed class ModelRegistryStore : IDisposable
         RequireModel(model);
         await RequireModelExistsAsync(model, ct);
         var events = new Dictionary<long, AuditEvent>();
-        foreach (var sequence in await EventNumbersAsync(model, ct))
+        var last = await HighestEventAsync(model, ct);
+        for (var sequence = 1L; sequence <= last; sequence++)
         {
             if (await ReadEventAsync(model, sequence, ct) is { } found)
             {
@@ -346,7 +318,7 @@ public sealed class ModelRegistryStore : IDisposable
             .ToList();
         if (alias is not null && history.Count == 0)
         {
-            await RequireAsync(model, RegistryNames.RequireAlias(alias, _storage.Where(RegistryKeys.Aliases(model))), ct);
+            await RequireAsync(model, RegistryNames.RequireAlias(alias, _storage.Where(RegistryKeys.Aliases(model))), ct); // BM8003 with the aliases there are
         }
 
         return history;
@@ -441,13 +413,14 @@ public sealed class ModelRegistryStore : IDisposable
         RegistryJson.Corrupt(_storage.Where(Key(v, file.Name)), $"{file.Name} of {v.Model} version {v.Version} {what}");
 
     private MlopsException Conflict(string model, string alias) =>
-        new(ErrorCodes.RegistryConflict, _storage.Where(RegistryKeys.Alias(model, alias)), $"'{alias}' of {model} was moved by someone else at the same moment, so this move did not happen", $"See 'mlops registry history {model}', then try again if it is still wanted");
+        new(ErrorCodes.RegistryConflict, _storage.Where(RegistryKeys.Aliases(model)), $"'{alias}' of {model} was moved by someone else at the same moment, so this move did not happen", $"See 'mlops registry history {model}', then try again if it is still wanted");
 
     private void RequireModel(string model) => RegistryNames.RequireModel(model, _storage.Where(RegistryKeys.Root));
 
     private async Task RequireModelExistsAsync(string model, CancellationToken ct)
     {
-        if ((await _storage.ListAsync(RegistryKeys.Model(model), ct)).Count > 0)
+        // Version numbers are claimed from 1, before anything else of a model is written.
+        if (await _storage.ExistsAsync(RegistryKeys.VersionFile(model, 1, RegistryKeys.Claim), ct))
         {
             return;
         }
@@ -456,19 +429,11 @@ public sealed class ModelRegistryStore : IDisposable
         throw new MlopsException(ErrorCodes.ModelNotRegistered, _storage.Where(RegistryKeys.Model(model)), $"no model named '{model}' is registered in {Location} (models: {(models.Count == 0 ? "none" : string.Join(", ", models))})", "Register it first: mlops registry register <project>");
     }
 
-    private async Task<List<int>> VersionNumbersAsync(string model, CancellationToken ct) =>
-        (await _storage.ListAsync(RegistryKeys.Versions(model), ct))
-            .Where(child => child.EndsWith('/') && child.Length > 1 && child[..^1].All(char.IsAsciiDigit))
-            .Select(child => RegistryNames.ParseVersion(child[..^1]))
-            .OfType<int>()
-            .ToList();
+    private async Task<int> HighestVersionAsync(string model, CancellationToken ct) =>
+        (int)await _storage.HighestAsync(number => RegistryKeys.VersionFile(model, (int)number, RegistryKeys.Claim), ct);
 
-    private async Task<List<long>> EventNumbersAsync(string model, CancellationToken ct) =>
-        (await _storage.ListAsync(RegistryKeys.Audit(model), ct))
-            .Where(child => child.EndsWith(".json", StringComparison.Ordinal) && child.Length > 5 && child[..^5].All(char.IsAsciiDigit))
-            .Select(child => long.Parse(child[..^5], System.Globalization.CultureInfo.InvariantCulture))
-            .Order()
-            .ToList();
+    private Task<long> HighestEventAsync(string model, CancellationToken ct) =>
+        _storage.HighestAsync(sequence => RegistryKeys.AuditEvent(model, sequence), ct);
 
     /// <summary>The version's record, or null when it has none yet (never claimed, or claimed and unfinished).</summary>
     private async Task<RegisteredVersion?> ReadVersionAsync(string model, int version, CancellationToken ct)
@@ -477,10 +442,35 @@ public sealed class ModelRegistryStore : IDisposable
         return await _storage.ReadAsync(key, ct) is { } found ? RegisteredVersion.Parse(found.Bytes, model, version, _storage.Where(key)) : null;
     }
 
-    private async Task<(AliasState State, string ETag)?> ReadAliasAsync(string model, string alias, CancellationToken ct)
+    /// <summary>The model's alias table and its entity tag; an empty table and no tag when no alias was ever set.</summary>
+    private async Task<(AliasTable Table, string? ETag)> ReadAliasesAsync(string model, CancellationToken ct)
     {
-        var key = RegistryKeys.Alias(model, alias);
-        return await _storage.ReadAsync(key, ct) is { } found ? (AliasState.Parse(found.Bytes, model, alias, _storage.Where(key)), found.ETag) : null;
+        var key = RegistryKeys.Aliases(model);
+        return await _storage.ReadAsync(key, ct) is { } found ? (AliasTable.Parse(found.Bytes, model, _storage.Where(key)), found.ETag) : (AliasTable.Empty(model), null);
+    }
+
+    private async Task<(IReadOnlyList<string> Models, string? ETag)> ReadCatalogAsync(CancellationToken ct) =>
+        await _storage.ReadAsync(RegistryKeys.Catalog, ct) is { } found ? (ModelCatalog.Parse(found.Bytes, _storage.Where(RegistryKeys.Catalog)), found.ETag) : ([], null);
+
+    /// <summary>Adds the model to models.json unless it is there, by compare-and-swap against other registrations.</summary>
+    private async Task EnsureCatalogedAsync(string model, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < MaxClaims; attempt++)
+        {
+            var (models, etag) = await ReadCatalogAsync(ct);
+            if (models.Contains(model))
+            {
+                return;
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(ModelCatalog.ToJson([.. models, model]));
+            if (etag is null ? await _storage.CreateAsync(RegistryKeys.Catalog, bytes, ct) : await _storage.ReplaceAsync(RegistryKeys.Catalog, bytes, etag, ct))
+            {
+                return;
+            }
+        }
+
+        throw new MlopsException(ErrorCodes.RegistryConflict, _storage.Where(RegistryKeys.Catalog), $"{model} could not be added to the registry's list of models", "Try again");
     }
 
     private async Task<AuditEvent?> ReadEventAsync(string model, long sequence, CancellationToken ct)
@@ -572,8 +562,7 @@ public sealed class ModelRegistryStore : IDisposable
     /// </summary>
     private async Task<int> ClaimVersionAsync(string model, RegistrationInput input, CancellationToken ct)
     {
-        var numbers = await VersionNumbersAsync(model, ct);
-        var version = (numbers.Count == 0 ? 0 : numbers.Max()) + 1;
+        var version = await HighestVersionAsync(model, ct) + 1;
         for (var attempt = 0; attempt < MaxClaims; attempt++, version++)
         {
             var claim = Encoding.UTF8.GetBytes(DeterministicJson.Write(writer =>
@@ -588,7 +577,9 @@ public sealed class ModelRegistryStore : IDisposable
                 writer.WriteString("fingerprint", input.Fingerprint);
                 writer.WriteEndObject();
             }));
-            if (await _storage.CreateAsync(RegistryKeys.VersionFile(model, version, RegistryKeys.Claim), claim, ct))
+            // A version.json without its claim means a claim was deleted by hand: never write into a finished version.
+            if (await _storage.CreateAsync(RegistryKeys.VersionFile(model, version, RegistryKeys.Claim), claim, ct)
+                && !await _storage.ExistsAsync(RegistryKeys.VersionFile(model, version, RegistryKeys.VersionManifest), ct))
             {
                 return version;
             }
@@ -643,47 +634,74 @@ public sealed class ModelRegistryStore : IDisposable
     }
 
     /// <summary>
-    /// One alias move: append the audit event (the intent), then swap the alias from the state read to the
-    /// new one. Null when the swap lost to another move; the event then stays in the log, not applied.
+    /// One alias move: append the audit event (the intent), then swap the alias table from the state read
+    /// to one with the alias moved. When the swap loses because another alias of the model moved, the same
+    /// event is tried again on the new table; when this alias itself moved, a promotion decides again from
+    /// its new state (the first event stays in the log, not applied), and a rollback
+    /// (<paramref name="expectedEvent"/> set) stops with BM8008, since its target depended on the old state.
     /// </summary>
-    private async Task<AliasMove?> TryMoveAsync(string model, string alias, (AliasState State, string ETag)? current, RegisteredVersion target, string action, string why, bool forced, CancellationToken ct)
+    private async Task<AliasMove> MoveAsync(string model, string alias, RegisteredVersion target, string action, string why, bool forced, long? expectedEvent, CancellationToken ct)
     {
         var who = _who ??= GitInfo.Who(_repositoryRoot);
-        var recorded = await AppendEventAsync(model, sequence => new AuditEvent
+        AuditEvent? recorded = null;
+        for (var attempt = 1; attempt <= MaxAliasAttempts; attempt++)
         {
-            Sequence = sequence,
-            Id = Guid.NewGuid().ToString("N"),
-            Model = model,
-            Alias = alias,
-            Action = action,
-            From = current?.State.Version,
-            To = target.Version,
-            PreviousEvent = current?.State.Event,
-            Who = who,
-            When = DateTimeOffset.UtcNow,
-            Why = why,
-            Forced = forced,
-            GatesPassed = target.Gates.Passed,
-            Machine = Environment.MachineName,
-        }, ct);
-        var state = Encoding.UTF8.GetBytes(new AliasState { Model = model, Alias = alias, Version = target.Version, Event = recorded.Sequence, MovedAt = recorded.When, MovedBy = who }.ToJson());
-        var key = RegistryKeys.Alias(model, alias);
-        var swapped = current is { } read ? await _storage.ReplaceAsync(key, state, read.ETag, ct) : await _storage.CreateAsync(key, state, ct);
-        if (!swapped)
-        {
-            return null;
+            var (table, etag) = await ReadAliasesAsync(model, ct);
+            var current = table[alias];
+            if (recorded is null || current?.Event != recorded.PreviousEvent)
+            {
+                if (expectedEvent is not null && current?.Event != expectedEvent)
+                {
+                    throw Conflict(model, alias);
+                }
+
+                if (current?.Version == target.Version)
+                {
+                    _log.Important($"'{alias}' of {model} already points at version {target.Version}; nothing moved");
+                    return new AliasMove(model, alias, target.Version, target.Version, null);
+                }
+
+                if (recorded is not null)
+                {
+                    _log.Message($"'{alias}' of {model} was moved by someone else at the same moment; deciding again on its new state");
+                }
+
+                recorded = await AppendEventAsync(model, sequence => new AuditEvent
+                {
+                    Sequence = sequence,
+                    Id = Guid.NewGuid().ToString("N"),
+                    Model = model,
+                    Alias = alias,
+                    Action = action,
+                    From = current?.Version,
+                    To = target.Version,
+                    PreviousEvent = current?.Event,
+                    Who = who,
+                    When = DateTimeOffset.UtcNow,
+                    Why = why,
+                    Forced = forced,
+                    GatesPassed = target.Gates.Passed,
+                    Machine = Environment.MachineName,
+                }, ct);
+            }
+
+            var next = Encoding.UTF8.GetBytes(table.With(new AliasState { Model = model, Alias = alias, Version = target.Version, Event = recorded.Sequence, MovedAt = recorded.When, MovedBy = who }).ToJson());
+            var key = RegistryKeys.Aliases(model);
+            if (etag is null ? await _storage.CreateAsync(key, next, ct) : await _storage.ReplaceAsync(key, next, etag, ct))
+            {
+                var from = current is null ? "" : $"from version {current.Version} ";
+                _log.Important($"{(action == AuditEvent.Rollback ? "rolled back" : "moved")} '{alias}' of {model} {from}to version {target.Version}{(forced ? " (forced past failed gates)" : "")}; audit event {recorded.Sequence} ({Location})");
+                return new AliasMove(model, alias, current?.Version, target.Version, recorded with { Applied = true });
+            }
         }
 
-        var from = current is { } previous ? $"from version {previous.State.Version} " : "";
-        _log.Important($"{(action == AuditEvent.Rollback ? "rolled back" : "moved")} '{alias}' of {model} {from}to version {target.Version}{(forced ? " (forced past failed gates)" : "")}; audit event {recorded.Sequence} ({Location})");
-        return new AliasMove(model, alias, current?.State.Version, target.Version, recorded with { Applied = true });
+        throw Conflict(model, alias);
     }
 
     /// <summary>Writes an audit event under the next free sequence number.</summary>
     private async Task<AuditEvent> AppendEventAsync(string model, Func<long, AuditEvent> create, CancellationToken ct)
     {
-        var numbers = await EventNumbersAsync(model, ct);
-        var sequence = (numbers.Count == 0 ? 0 : numbers[^1]) + 1;
+        var sequence = await HighestEventAsync(model, ct) + 1;
         for (var attempt = 0; attempt < MaxClaims; attempt++, sequence++)
         {
             var candidate = create(sequence);
@@ -695,9 +713,6 @@ public sealed class ModelRegistryStore : IDisposable
 
         throw new MlopsException(ErrorCodes.RegistryConflict, _storage.Where(RegistryKeys.Audit(model)), $"no free audit sequence number of {model} could be claimed in {MaxClaims} tries", "Try again");
     }
-
-    private static string Describe(IReadOnlyCollection<int> numbers) =>
-        numbers.Count == 0 ? "none" : numbers.Count == 1 ? numbers.First().ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{numbers.Min()} to {numbers.Max()}";
 }
 
 /// <summary>A registration's result: the version, and whether it is new (false: the same bytes were registered before).</summary>

@@ -2,15 +2,18 @@ namespace BuildMlops.ModelRegistry;
 
 /// <summary>
 /// Where the registry keeps things on its store, under <c>registry/</c> beside a remote's <c>files/</c> and
-/// <c>runs/</c>. Each model has its own folder; nothing is shared between models, so models never contend.
+/// <c>runs/</c>. Each model has its own folder, so models contend only for the catalog, once each.
 /// <code>
+/// registry/models.json                              the model names (compare-and-swap)
 /// registry/&lt;model&gt;/versions/000003/claim.json      the number's claim, written first
 /// registry/&lt;model&gt;/versions/000003/model.zip …      the version's files
 /// registry/&lt;model&gt;/versions/000003/version.json    written last: the version exists once this does
-/// registry/&lt;model&gt;/aliases/production.json         the version an alias points at (replaced by compare-and-swap)
+/// registry/&lt;model&gt;/aliases.json                    where every alias points (compare-and-swap)
 /// registry/&lt;model&gt;/audit/00000007.json             one alias move each, never changed
 /// registry/&lt;model&gt;/index/&lt;fingerprint&gt;.json        which version holds these bytes (for re-registration)
 /// </code>
+/// Nothing is ever listed: version and event numbers are claimed one after another from 1, so the
+/// highest is found by probing keys, and the catalog and alias table name the rest.
 /// </summary>
 internal static class RegistryKeys
 {
@@ -26,9 +29,9 @@ internal static class RegistryKeys
 
     public static string VersionFile(string model, int version, string file) => $"{Versions(model)}{RegistryNames.VersionFolder(version)}/{file}";
 
-    public static string Aliases(string model) => $"{Model(model)}aliases/";
+    public const string Catalog = Root + "models.json";
 
-    public static string Alias(string model, string alias) => $"{Aliases(model)}{alias}.json";
+    public static string Aliases(string model) => $"{Model(model)}aliases.json";
 
     public static string Audit(string model) => $"{Model(model)}audit/";
 

@@ -46,8 +46,43 @@ internal sealed class RegistryStorage : IDisposable
     public async Task<ETaggedObject?> ReadAsync(string key, CancellationToken cancellation) =>
         LocalFolderMissing ? null : await _remote.ReadWithETagAsync(key, cancellation);
 
-    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellation) =>
-        LocalFolderMissing ? [] : await _remote.ListChildrenAsync(prefix, cancellation);
+    /// <summary>Whether the key exists (a HEAD on S3, a file test on a folder).</summary>
+    public async Task<bool> ExistsAsync(string key, CancellationToken cancellation) =>
+        !LocalFolderMissing && await _remote.ExistsAsync(key, cancellation);
+
+    /// <summary>
+    /// The highest <c>n</c> such that <paramref name="keyOf"/>(1) … (n) all exist, for keys claimed one after
+    /// another from 1 (version claims, audit events): doubling, then halving, about 2·log₂(n) existence checks.
+    /// </summary>
+    public async Task<long> HighestAsync(Func<long, string> keyOf, CancellationToken cancellation)
+    {
+        if (!await ExistsAsync(keyOf(1), cancellation))
+        {
+            return 0;
+        }
+
+        long present = 1, absent = 2;
+        while (await ExistsAsync(keyOf(absent), cancellation))
+        {
+            present = absent;
+            absent *= 2;
+        }
+
+        while (absent - present > 1)
+        {
+            var middle = present + ((absent - present) / 2);
+            if (await ExistsAsync(keyOf(middle), cancellation))
+            {
+                present = middle;
+            }
+            else
+            {
+                absent = middle;
+            }
+        }
+
+        return present;
+    }
 
     /// <summary>Streams an object into <paramref name="destination"/>; false if there is none.</summary>
     public async Task<bool> DownloadAsync(string key, Stream destination, CancellationToken cancellation) =>
@@ -139,30 +174,41 @@ internal sealed class RegistryStorage : IDisposable
         }
 
         var key = RegistryKeys.Probe();
-        bool honoured;
+        var ignored = new List<string>();
         try
         {
-            honoured = await _remote.PutIfAbsentAsync(key, "probe 1\n"u8.ToArray(), cancellation)
-                && !await _remote.PutIfAbsentAsync(key, "probe 2\n"u8.ToArray(), cancellation)
-                && !await _remote.ReplaceIfMatchAsync(key, "probe 3\n"u8.ToArray(), "\"00000000000000000000000000000000\"", cancellation);
+            if (!await _remote.PutIfAbsentAsync(key, "probe 1\n"u8.ToArray(), cancellation))
+            {
+                ignored.Add("a create with If-None-Match: * of a new key was refused");
+            }
+
+            if (await _remote.PutIfAbsentAsync(key, "probe 2\n"u8.ToArray(), cancellation))
+            {
+                ignored.Add("a second create with If-None-Match: * of the same key succeeded");
+            }
+
+            if (await _remote.ReplaceIfMatchAsync(key, "probe 3\n"u8.ToArray(), "\"00000000000000000000000000000000\"", cancellation))
+            {
+                ignored.Add("a replace with If-Match and a wrong entity tag succeeded");
+            }
         }
         catch (MlopsException error) when (error.Code == ErrorCodes.BadRemote)
         {
             // A server that rejects the headers outright (501 Not Implemented) cannot do them either.
-            honoured = false;
+            ignored.Add($"the server rejected them ({error.Message})");
         }
         finally
         {
             await _remote.DeleteAsync(key, cancellation);
         }
 
-        _conditionalWrites = honoured;
-        if (!honoured)
+        _conditionalWrites = ignored.Count == 0;
+        if (ignored.Count > 0)
         {
             _log.Warning(
                 ErrorCodes.ConditionalWritesIgnored,
                 new SourceLocation(_remote.Url),
-                $"remote '{_remote.Name}' ({_remote.Url}) ignores conditional writes (If-None-Match: *, If-Match), so the model registry cannot make its writes atomic there: two registrations of one model at the same moment may take the same version number and overwrite each other's files, and two alias moves at the same moment may overwrite each other. Each write is checked by reading it back, which narrows the window but does not close it. Use AWS S3 or a server that supports conditional writes, or register and promote from one place at a time");
+                $"remote '{_remote.Name}' ({_remote.Url}) does not honour conditional writes ({string.Join("; ", ignored)}), so the model registry cannot make its writes atomic there: two registrations of one model at the same moment may take the same version number and overwrite each other's files, and two alias moves at the same moment may overwrite each other. Each write is checked by reading it back, which narrows the window but does not close it. Use AWS S3 or a server that supports conditional writes, or register and promote from one place at a time");
         }
     }
 

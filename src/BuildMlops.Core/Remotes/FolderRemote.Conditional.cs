@@ -75,33 +75,6 @@ public sealed partial class FolderRemote : IConditionalRemoteStorage
         }
     }
 
-    public Task<IReadOnlyList<string>> ListChildrenAsync(string prefix, CancellationToken cancellation)
-    {
-        cancellation.ThrowIfCancellationRequested();
-        RequireRoot();
-        var directory = PathOf(prefix.TrimEnd('/'));
-        if (!Directory.Exists(directory))
-        {
-            return Task.FromResult<IReadOnlyList<string>>([]);
-        }
-
-        var children = new List<string>();
-        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
-        {
-            if (entry is DirectoryInfo)
-            {
-                children.Add(entry.Name + "/");
-            }
-            else if (!(entry.Name.StartsWith('.') && entry.Name.EndsWith(".tmp", StringComparison.Ordinal)))
-            {
-                children.Add(entry.Name);
-            }
-        }
-
-        children.Sort(StringComparer.Ordinal);
-        return Task.FromResult<IReadOnlyList<string>>(children);
-    }
-
     private static ETaggedObject? ReadTagged(string path)
     {
         try

@@ -7,7 +7,8 @@ namespace BuildMlops.Remotes;
 /// may both want version 4, two promotions the same alias, and one of them must lose visibly, not silently.
 /// A folder does it with link(2) and a file lock; S3 with <c>If-None-Match: *</c> and <c>If-Match</c>. A
 /// server may ignore those headers and write anyway; callers that depend on them probe first (the registry
-/// does) rather than trust the answers here blindly.
+/// does) rather than trust the answers here blindly. Like the rest of a remote, nothing here lists keys:
+/// a remote needs no permission to list, and callers find keys by name.
 /// </summary>
 public interface IConditionalRemoteStorage : IRemoteStorage
 {
@@ -22,13 +23,6 @@ public interface IConditionalRemoteStorage : IRemoteStorage
     /// <see cref="ReadWithETagAsync"/>); false if it changed since, or is gone.
     /// </summary>
     Task<bool> ReplaceIfMatchAsync(string key, ReadOnlyMemory<byte> bytes, string etag, CancellationToken cancellation);
-
-    /// <summary>
-    /// The names directly under <paramref name="prefix"/> (a key ending in <c>/</c>), sorted ordinally: objects by
-    /// name, and "folders" (longer keys) once each, with a trailing <c>/</c>. Empty when nothing is there.
-    /// Temporary files of interrupted folder writes are not listed.
-    /// </summary>
-    Task<IReadOnlyList<string>> ListChildrenAsync(string prefix, CancellationToken cancellation);
 }
 
 /// <summary>An object's bytes with the entity tag of that content (S3's ETag; a folder's SHA-256).</summary>
