@@ -85,6 +85,7 @@ public sealed class ModelRegistryStore : IDisposable
         {
             // A snapshot: a build finishing during the upload must not mix its files into this version.
             var staged = Stage(input, staging.FullName);
+            _storage.PrepareForWriting();
             if (await FindByFingerprintAsync(model, input.Fingerprint, ct) is { } existing)
             {
                 _log.Important($"{model} version {existing.Version} already holds these bytes (model.zip {existing.ModelSha256[..12]}); nothing registered ({Location})");

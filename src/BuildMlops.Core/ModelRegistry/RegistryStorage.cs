@@ -88,6 +88,26 @@ internal sealed class RegistryStorage : IDisposable
     public async Task<bool> DownloadAsync(string key, Stream destination, CancellationToken cancellation) =>
         !LocalFolderMissing && await _remote.DownloadAsync(key, destination, cancellation);
 
+    /// <summary>
+    /// Before a registration's first read: a folder remote that does not exist yet is created, as a first push
+    /// creates it (reading alone never creates it, so a mistyped path is an error there, not an empty registry).
+    /// </summary>
+    public void PrepareForWriting()
+    {
+        PrepareLocalFolder();
+        if (_localFolder is null && _remote is FolderRemote folder && !Directory.Exists(folder.Url))
+        {
+            try
+            {
+                Directory.CreateDirectory(folder.Url);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                throw new MlopsException(ErrorCodes.RemoteUnreachable, new SourceLocation(folder.Url), $"remote '{folder.Name}' at {folder.Url} cannot be reached: {exception.Message}", "Mount the folder, or fix the remote's url with 'mlops remote add'");
+            }
+        }
+    }
+
     /// <summary>Uploads a local file under a key of a claimed version folder (no one else writes there).</summary>
     public Task UploadAsync(string key, string path, CancellationToken cancellation)
     {
