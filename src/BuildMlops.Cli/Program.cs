@@ -24,6 +24,7 @@ var root = new RootCommand("mlops: build steps for machine-learning models. Runs
     RemoteCommands.Create(),
     DataCommands.Push("push", "Push data and, with --run-cache, the run cache to a remote (same as 'mlops data push')"),
     DataCommands.Pull("pull", "Pull data from a remote and check it out (same as 'mlops data pull')"),
+    RegistryCommands.Create(),
     WorkerCommand.Create(),
     ServeCommand.Create(),
     ImageCommands.Create(),

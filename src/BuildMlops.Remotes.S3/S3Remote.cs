@@ -14,7 +14,7 @@ namespace BuildMlops.Remotes.S3;
 /// multipart upload that is aborted on failure; S3 shows an object only once it is whole. Callers run
 /// as many operations at once as they like: the client is thread-safe.
 /// </summary>
-public sealed class S3Remote : IRemoteStorage
+public sealed partial class S3Remote : IRemoteStorage
 {
     private readonly AmazonS3Client client;
     private readonly S3ErrorTranslator errors;

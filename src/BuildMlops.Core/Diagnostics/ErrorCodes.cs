@@ -84,5 +84,32 @@ public static class ErrorCodes
     /// <summary>The image, run in the engine, did not answer /health or /predict as it should.</summary>
     public const string SmokeTestFailed = "BM7010";
 
+    /// <summary>The model registry has no model of that name.</summary>
+    public const string ModelNotRegistered = "BM8001";
+
+    /// <summary>The model has no such version: never registered, or claimed but never completed.</summary>
+    public const string ModelVersionNotFound = "BM8002";
+
+    /// <summary>The model has no such alias.</summary>
+    public const string ModelAliasNotFound = "BM8003";
+
+    /// <summary>A registry entry is damaged: unreadable JSON, or a file whose bytes differ from the recorded hash.</summary>
+    public const string RegistryEntryCorrupt = "BM8004";
+
+    /// <summary>An alias move was refused: the version's gates failed (without --force and a reason), or there is nothing to roll back to.</summary>
+    public const string AliasMoveRefused = "BM8005";
+
+    /// <summary>A project's outputs cannot be registered: missing, or not what its lock file records.</summary>
+    public const string NotRegistrable = "BM8006";
+
+    /// <summary>A warning: the S3-compatible server ignores conditional writes, so concurrent registry writes are only best-effort.</summary>
+    public const string ConditionalWritesIgnored = "BM8007";
+
+    /// <summary>Another writer changed the registry at the same moment and this write lost, or kept losing, the race.</summary>
+    public const string RegistryConflict = "BM8008";
+
+    /// <summary>A model name, alias or version given to the registry is not valid.</summary>
+    public const string BadRegistryName = "BM8009";
+
     public const string Internal = "BM9001";
 }

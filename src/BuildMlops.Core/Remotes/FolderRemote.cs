@@ -6,7 +6,7 @@ namespace BuildMlops.Remotes;
 /// A remote that is a folder: a network share, a mounted bucket, or another disk. Uploads are a copy
 /// to a temporary file in the target folder, then a rename, so a killed push leaves no half object.
 /// </summary>
-public sealed class FolderRemote(string name, string root) : IRemoteStorage
+public sealed partial class FolderRemote(string name, string root) : IRemoteStorage
 {
     public string Name { get; } = name;
 
