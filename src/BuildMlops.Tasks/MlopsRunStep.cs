@@ -56,6 +56,12 @@ public sealed class MlopsRunStep : Microsoft.Build.Utilities.Task, ICancelableTa
         {
             var runner = new PipelineRunner(spec, log, worker: null);
             var heavy = step is StepName.ValidateData or StepName.Train or StepName.Evaluate;
+            if (step == StepName.Gate && spec.Gates.Any(gate => gate.Against is not null))
+            {
+                // Baseline gates read the model registry (maybe S3) and score with ML.NET: worker only.
+                return RunWorker(step);
+            }
+
             if (!heavy)
             {
                 try

@@ -71,7 +71,7 @@ internal static class ImageCommands
     private static void RunModelSteps(ModelSpec model, IMlopsLog log)
     {
         using var runCache = RunCacheFactory.For(model, log);
-        var runner = new PipelineRunner(model, log, new TrainingStepWorker(), runCache);
+        var runner = new PipelineRunner(model, log, new TrainingStepWorker(), runCache, baselines: new RegistryBaselineProvider(log));
         try
         {
             foreach (var step in StepNames.InOrder)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using BuildMlops.Cli.Projects;
+using BuildMlops.Diagnostics;
 using BuildMlops.ModelRegistry;
 using BuildMlops.Pipeline;
 using BuildMlops.Repository;
@@ -33,31 +34,60 @@ internal static class RegistryCommands
         var properties = CommonOptions.Properties();
         var name = new Option<string?>("--name") { Description = "The model's name in the registry (default: MlopsModelName, else the project file's name in lower case)" };
         var json = CommonOptions.Json();
-        var command = new Command("register", "Store the project's built model, metrics, lock file, model card and lineage as a new version") { project, properties, name, json };
-        command.SetAction(parse => CliAction.Run(parse.GetValue(json), log =>
+        var specOption = new Option<FileInfo?>("--spec") { Description = "The spec.json the SDK's MlopsWriteSpec target wrote (used by MSBuild)", Hidden = true };
+        var worker = new Option<bool>("--worker") { Description = "Report in the MSBuild worker protocol (used by MSBuild's MlopsRegister)", Hidden = true };
+        var command = new Command("register", "Store the project's built model, metrics, lock file, model card and lineage as a new version") { project, properties, name, json, specOption, worker };
+        command.SetAction(parse =>
         {
-            var projectFile = ProjectLocator.Find(parse.GetValue(project));
-            var spec = SpecLoader.Load(projectFile, parse.GetValue(properties) ?? []);
-            // MlopsModelName reaches the registry through the spec file the evaluation just wrote (at its default place).
-            var specFile = Path.Combine(spec.IntermediateDirectory, "spec.json");
-            var raw = File.Exists(specFile) ? RawSpec.FromJson(File.ReadAllText(specFile)) : new RawSpec { ProjectFile = projectFile };
-            var input = RegistrationInput.FromProject(spec, raw, parse.GetValue(name));
-            using var store = ModelRegistryStore.Open(MlopsRepository.Discover(spec.ProjectDirectory), log);
-            var outcome = Wait(store.RegisterWithOutcomeAsync(input, CancellationToken.None));
-            return new
+            if (parse.GetValue(worker) && parse.GetValue(specOption) is { } specFile)
             {
-                Model = outcome.Version.Model,
-                Version = outcome.Version.Version,
-                outcome.Created,
-                outcome.Version.Fingerprint,
-                ModelSha256 = outcome.Version.ModelSha256,
-                GatesPassed = outcome.Version.Gates.Passed,
-                Store = store.Location,
-                ConditionalWrites = store.ConditionalWrites,
-            };
-        }));
+                // As MSBuild's MlopsRegister target runs it: the spec is given, the steps already ran.
+                var protocol = new WorkerProtocol.Writer(Console.Out, string.Equals(Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase));
+                try
+                {
+                    var raw = RawSpec.FromJson(File.ReadAllText(specFile.FullName));
+                    var registered = RegisterProject(ModelSpecParser.Parse(raw), raw, parse.GetValue(name), protocol);
+                    protocol.Important($"MlopsRegister: {(registered.Created ? "registered" : "already registered as")} {registered.Model} version {registered.Version} in {registered.Store}");
+                    return 0;
+                }
+                catch (MlopsException error)
+                {
+                    protocol.Error(error);
+                    return WorkerProtocol.UserErrorExitCode;
+                }
+            }
+
+            return CliAction.Run(parse.GetValue(json), log =>
+            {
+                var projectFile = ProjectLocator.Find(parse.GetValue(project));
+                var spec = SpecLoader.Load(projectFile, parse.GetValue(properties) ?? []);
+                // MlopsModelName reaches the registry through the spec file the evaluation just wrote (at its default place).
+                var specFile = Path.Combine(spec.IntermediateDirectory, "spec.json");
+                var raw = File.Exists(specFile) ? RawSpec.FromJson(File.ReadAllText(specFile)) : new RawSpec { ProjectFile = projectFile };
+                return RegisterProject(spec, raw, parse.GetValue(name), log);
+            });
+        });
         return command;
     }
+
+    private static RegistrationResult RegisterProject(ModelSpec spec, RawSpec raw, string? name, IMlopsLog log)
+    {
+        var input = RegistrationInput.FromProject(spec, raw, name);
+        using var store = ModelRegistryStore.Open(MlopsRepository.Discover(spec.ProjectDirectory), log);
+        var outcome = Wait(store.RegisterWithOutcomeAsync(input, CancellationToken.None));
+        return new RegistrationResult(
+            outcome.Version.Model,
+            outcome.Version.Version,
+            outcome.Created,
+            outcome.Version.Fingerprint,
+            outcome.Version.ModelSha256,
+            outcome.Version.Gates.Passed,
+            store.Location,
+            store.ConditionalWrites);
+    }
+
+    /// <summary>What register reports (--json's result).</summary>
+    private sealed record RegistrationResult(string Model, int Version, bool Created, string Fingerprint, string ModelSha256, bool GatesPassed, string Store, bool? ConditionalWrites);
 
     private static Command List()
     {

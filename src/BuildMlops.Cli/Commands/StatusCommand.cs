@@ -1,3 +1,4 @@
+using BuildMlops.Gate;
 using System.CommandLine;
 using BuildMlops.Cli.Output;
 using BuildMlops.Cli.Projects;
@@ -29,7 +30,7 @@ internal static class StatusCommand
                 report.Project = projectFile;
                 var spec = SpecLoader.Load(projectFile, parse.GetValue(properties) ?? []);
                 report.Spec = spec;
-                var runner = new PipelineRunner(spec, new QuietLog(), worker: null, readOnly: true);
+                var runner = new PipelineRunner(spec, new QuietLog(), worker: null, readOnly: true, baselines: new RegistryBaselineProvider(new QuietLog()));
                 foreach (var step in StepNames.InOrder.Skip(1))
                 {
                     var plan = runner.Plan(step);

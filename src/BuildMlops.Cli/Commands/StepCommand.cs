@@ -48,7 +48,7 @@ internal static class StepCommand
             var spec = SpecLoader.Load(projectFile, properties);
             report.Spec = spec;
             using var runCache = RunCacheFactory.For(spec, log);
-            var runner = new PipelineRunner(spec, log, new TrainingStepWorker(), runCache);
+            var runner = new PipelineRunner(spec, log, new TrainingStepWorker(), runCache, baselines: new RegistryBaselineProvider(log));
             foreach (var step in StepNames.InOrder.Where(step => step <= last))
             {
                 try

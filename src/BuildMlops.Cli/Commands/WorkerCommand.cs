@@ -27,7 +27,7 @@ internal static class WorkerCommand
             {
                 var model = SpecLoader.LoadFile(parse.GetValue(spec)!.FullName);
                 using var runCache = RunCacheFactory.For(model, log);
-                new PipelineRunner(model, log, new TrainingStepWorker(), runCache).Run(StepNames.Parse(parse.GetValue(step)!));
+                new PipelineRunner(model, log, new TrainingStepWorker(), runCache, baselines: new RegistryBaselineProvider(log)).Run(StepNames.Parse(parse.GetValue(step)!));
                 return 0;
             }
             catch (MlopsException error)

@@ -31,6 +31,9 @@ public static class ErrorCodes
     public const string GateFailed = "BM2001";
     public const string UnknownGateMetric = "BM2002";
     public const string BadGate = "BM2003";
+
+    /// <summary>A warning: a baseline gate could not compare fairly (too few test rows held out from both models), so it passed.</summary>
+    public const string BaselineNotComparable = "BM2004";
     public const string NotReproduced = "BM3001";
     public const string BadLockFile = "BM3002";
     public const string BadMetricsFile = "BM3003";

@@ -13,4 +13,7 @@ public static class MetricNames
     };
 
     public static IReadOnlyList<string> For(TaskKind task) => Names[task];
+
+    /// <summary>Losses and errors, where a smaller value is a better model.</summary>
+    public static bool LowerIsBetter(string metric) => metric is "log_loss" or "rmse" or "mae";
 }

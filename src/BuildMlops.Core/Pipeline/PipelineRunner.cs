@@ -21,17 +21,20 @@ public sealed class PipelineRunner
     private readonly FileHashCache _hashes;
     private readonly StepRunCache? _runCache;
     private readonly bool _readOnly;
+    private readonly IBaselineProvider? _baselines;
+    private readonly Dictionary<string, BaselineModel?> _resolvedBaselines = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, string>? _dataHashes;
 
     /// <param name="worker">Does validate, train and evaluate; null where only planning is wanted.</param>
     /// <param name="runCache">Restores and stores runs; null to always run.</param>
     /// <param name="readOnly">Plan without side effects: tracked data is taken at its pointer's word, never checked out or pulled.</param>
-    public PipelineRunner(ModelSpec spec, IMlopsLog log, IStepWorker? worker, StepRunCache? runCache = null, bool readOnly = false)
+    public PipelineRunner(ModelSpec spec, IMlopsLog log, IStepWorker? worker, StepRunCache? runCache = null, bool readOnly = false, IBaselineProvider? baselines = null)
     {
         _readOnly = readOnly;
         _spec = spec;
         _log = log;
         _worker = worker;
+        _baselines = baselines;
         _runCache = spec.RunCache ? runCache : null;
         _hashes = FileHashCache.Load(Path.Combine(spec.IntermediateDirectory, "hash-cache.json"));
     }
@@ -100,7 +103,7 @@ public sealed class PipelineRunner
     public StepPlan Plan(StepName step)
     {
         var dataHashes = step == StepName.Gate ? new Dictionary<string, string>() : HashData();
-        var deps = StepDependencies.For(step, _spec, dataHashes, OutputHash);
+        var deps = StepDependencies.For(step, _spec, dataHashes, OutputHash, _baselines is null ? null : BaselineIdentity);
         if (step == StepName.HashData)
         {
             return new StepPlan(step, deps, []);
@@ -256,7 +259,7 @@ public sealed class PipelineRunner
         {
             if (step == StepName.Gate)
             {
-                GateEvaluator.Run(_spec, _log, outputs[StepOutputs.Gates]);
+                GateEvaluator.Run(_spec, _log, outputs[StepOutputs.Gates], _baselines is null ? null : new ResolvedBaselines(_baselines, _resolvedBaselines));
                 return;
             }
 
@@ -350,4 +353,26 @@ public sealed class PipelineRunner
     }
 
     private static string Short(string? hash) => hash is null ? "none" : hash[..Math.Min(12, hash.Length)];
+
+    /// <summary>The alias's version and model hash for the gate step's fingerprint, resolved once per run.</summary>
+    private string BaselineIdentity(string alias) => Baseline(alias)?.Identity ?? "none";
+
+    private BaselineModel? Baseline(string alias)
+    {
+        if (!_resolvedBaselines.TryGetValue(alias, out var baseline))
+        {
+            _resolvedBaselines[alias] = baseline = _baselines!.Resolve(_spec, alias);
+        }
+
+        return baseline;
+    }
+
+    /// <summary>The provider with the aliases this run already resolved, so the plan and the gate see the same version.</summary>
+    private sealed class ResolvedBaselines(IBaselineProvider inner, Dictionary<string, BaselineModel?> resolved) : IBaselineProvider
+    {
+        public BaselineModel? Resolve(ModelSpec spec, string alias) =>
+            resolved.TryGetValue(alias, out var baseline) ? baseline : resolved[alias] = inner.Resolve(spec, alias);
+
+        public void Score(ModelSpec spec, BaselineModel baseline, string predictionsPath) => inner.Score(spec, baseline, predictionsPath);
+    }
 }

@@ -14,7 +14,8 @@ public static class StepDependencies
         StepName step,
         ModelSpec spec,
         IReadOnlyDictionary<string, string> dataHashes,
-        Func<string, string?> outputHash)
+        Func<string, string?> outputHash,
+        Func<string, string>? baselineIdentity = null)
     {
         var deps = new SortedDictionary<string, string>(StringComparer.Ordinal);
         switch (step)
@@ -45,6 +46,15 @@ public static class StepDependencies
                 foreach (var gates in spec.Gates.GroupBy(gate => gate.Metric, StringComparer.Ordinal))
                 {
                     deps["gate:" + gates.Key] = string.Join("; ", gates.Select(gate => gate.Describe()));
+                }
+
+                // Baseline gates score the model behind an alias on the test split: the predictions and
+                // whatever the alias points at are inputs too, so moving the alias reruns the gate.
+                foreach (var alias in spec.Gates.Select(gate => gate.Against).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+                {
+                    AddInput(deps, spec, StepOutputs.Predictions, outputHash);
+                    deps["baseline:" + alias] = baselineIdentity?.Invoke(alias)
+                        ?? throw new InvalidOperationException($"the gate step compares with '{alias}' but nothing can resolve it here (the worker runs such gates)");
                 }
 
                 break;

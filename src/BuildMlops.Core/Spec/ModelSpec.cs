@@ -45,6 +45,9 @@ public sealed record ModelSpec
     /// <summary>Restore steps from the run cache (local, then the default remote) and store each run there.</summary>
     public bool RunCache { get; init; } = true;
 
+    /// <summary>The name the model is registered under (MlopsModelName): the project's name in lower case unless set.</summary>
+    public string ModelName { get; init; } = "";
+
     /// <summary>Under GitHub Actions, errors are also written as workflow annotations.</summary>
     public bool GitHubActions { get; init; }
 

@@ -73,6 +73,7 @@ public static class ModelSpecParser
             Verify = string.Equals(raw.Property(SettingNames.Verify), "true", StringComparison.OrdinalIgnoreCase),
             RunCache = !string.Equals(raw.Property(SettingNames.RunCache), "false", StringComparison.OrdinalIgnoreCase),
             GitHubActions = string.Equals(raw.Property(SettingNames.GitHubActions), "true", StringComparison.OrdinalIgnoreCase),
+            ModelName = raw.Property(SettingNames.ModelName) is { Length: > 0 } modelName ? modelName : Path.GetFileNameWithoutExtension(projectFile).ToLowerInvariant(),
         };
         return spec;
     }
@@ -217,10 +218,27 @@ public static class ModelSpecParser
                     : throw new MlopsException(ErrorCodes.BadGate, location, $"gate '{metric}' has the invalid {name} '{text}'", "Write a number with '.' as the decimal point");
             }
 
-            var gate = new GateSpec(metric, Bound("Min"), Bound("Max"));
-            if (gate.Min is null && gate.Max is null)
+            var against = item.Get("Against");
+            if (against.Length > 0 && !against.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.'))
             {
-                throw new MlopsException(ErrorCodes.BadGate, location, $"gate '{metric}' has neither Min nor Max", $"Write <{SettingNames.GateItem} Include=\"{metric}\" Min=\"...\" /> or Max=\"...\"");
+                throw new MlopsException(ErrorCodes.BadGate, location, $"gate '{metric}' has the invalid Against '{against}'", "Name a registry alias in lower case, e.g. Against=\"production\"");
+            }
+
+            var maxDrop = Bound("MaxDrop");
+            if (maxDrop is < 0)
+            {
+                throw new MlopsException(ErrorCodes.BadGate, location, $"gate '{metric}' has a negative MaxDrop", "MaxDrop is how much worse than the baseline the metric may get: 0 or more");
+            }
+
+            if (maxDrop is not null && against.Length == 0)
+            {
+                throw new MlopsException(ErrorCodes.BadGate, location, $"gate '{metric}' has MaxDrop but no Against", $"Say which model to compare with: Against=\"production\"");
+            }
+
+            var gate = new GateSpec(metric, Bound("Min"), Bound("Max")) { Against = against.Length == 0 ? null : against, MaxDrop = maxDrop ?? 0 };
+            if (gate.Min is null && gate.Max is null && gate.Against is null)
+            {
+                throw new MlopsException(ErrorCodes.BadGate, location, $"gate '{metric}' has neither Min, Max nor Against", $"Write <{SettingNames.GateItem} Include=\"{metric}\" Min=\"...\" />, Max=\"...\", or Against=\"production\" MaxDrop=\"...\"");
             }
 
             gates.Add(gate);

@@ -23,6 +23,7 @@ public static class SettingNames
     public const string Verify = "MlopsVerify";
     public const string RunCache = "MlopsRunCache";
     public const string GitHubActions = "GITHUB_ACTIONS";
+    public const string ModelName = "MlopsModelName";
 
     public const string DataItem = "MlopsData";
     public const string GateItem = "MlopsGate";
@@ -33,14 +34,14 @@ public static class SettingNames
     public static readonly IReadOnlyList<string> Properties =
     [
         Task, Label, Trainer, Features, MissingValues, MissingPolicy, PositiveClass, TestFraction, Seed,
-        Threads, Separator, OutputPath, IntermediatePath, LockFile, Verify, RunCache, GitHubActions,
+        Threads, Separator, OutputPath, IntermediatePath, LockFile, Verify, RunCache, GitHubActions, ModelName,
     ];
 
     /// <summary>Every item type the SDK passes to the steps, with the metadata each one may carry.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Items = new Dictionary<string, string[]>
     {
         [DataItem] = [],
-        [GateItem] = ["Min", "Max"],
+        [GateItem] = ["Min", "Max", "MaxDrop", "Against"],
         [HyperparameterItem] = ["Value"],
         [ColumnItem] = ["Type", "Ignore"],
 

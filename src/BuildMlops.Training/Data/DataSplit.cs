@@ -1,3 +1,4 @@
+using BuildMlops.IO;
 using BuildMlops.Diagnostics;
 
 namespace BuildMlops.Data;
@@ -36,16 +37,4 @@ public static class DataSplit
 
     /// <summary>How many of <paramref name="rowCount"/> rows the test split gets.</summary>
     public static int TestCount(int rowCount, double testFraction) => (int)Math.Round(rowCount * testFraction, MidpointRounding.AwayFromZero);
-
-    /// <summary>SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform forever.</summary>
-    private sealed class SplitMix64(ulong state)
-    {
-        public ulong Next()
-        {
-            var z = state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-    }
 }
