@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # BuildMlops.Sdk benchmarks. Rewrites docs/benchmarks.md, keeping the data-versioning section that
-# run-data-benchmarks.sh writes between its markers. How and why: tests/Benchmarks/README.md.
+# run-data-benchmarks.sh, run-serving-benchmarks.sh and run-image-benchmarks.sh write between their
+# markers. How and why: tests/Benchmarks/README.md.
 #
 #   1. No-op build: `dotnet build` of the churn model against the same project with the Mlops
 #      targets off (-p:MlopsEnabled=false), both warm, measured together. Aim: overhead < 15%.
@@ -510,14 +511,19 @@ if not noop_ok:
 The no-op aim is missed by {(noop_overhead - 0.15) * 100:.1f} percentage points.
 """
 
-# Keep the data-versioning section, which tests/Benchmarks/run-data-benchmarks.sh writes between markers.
-begin, end = "<!-- data-benchmarks:begin -->", "<!-- data-benchmarks:end -->"
+# Keep the sections the other benchmark scripts write between their markers (run-data-benchmarks.sh,
+# run-serving-benchmarks.sh, run-image-benchmarks.sh), in the order they are in the file.
 try:
     previous = open(env["DOC"]).read()
 except FileNotFoundError:
     previous = ""
-if begin in previous and end in previous:
-    doc = doc.rstrip("\n") + "\n\n" + previous[previous.index(begin):previous.index(end) + len(end)] + "\n"
+kept = []
+for name in ("data-benchmarks", "serving-benchmarks", "image-benchmarks"):
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    if begin in previous and end in previous:
+        kept.append((previous.index(begin), previous[previous.index(begin):previous.index(end) + len(end)]))
+for _, section in sorted(kept):
+    doc = doc.rstrip("\n") + "\n\n" + section + "\n"
 
 with open(env["DOC"], "w") as f:
     f.write(doc)
