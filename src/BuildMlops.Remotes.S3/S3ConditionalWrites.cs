@@ -39,7 +39,16 @@ public sealed partial class S3Remote : IConditionalRemoteStorage
                 using (response)
                 {
                     using var buffer = new MemoryStream();
-                    await CopyWholeAsync(response, buffer, token);
+                    try
+                    {
+                        await CopyWholeAsync(response, buffer, token);
+                    }
+                    catch (Amazon.Runtime.AmazonClientException exception) when (exception.Message.Contains("hash", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // As for downloads: bytes that changed at rest are a damaged object, for the caller to report.
+                        throw new InvalidDataException($"object {key} failed the transfer's integrity check", exception);
+                    }
+
                     bucketSeen = true;
                     return new ETaggedObject(buffer.ToArray(), response.ETag ?? "");
                 }

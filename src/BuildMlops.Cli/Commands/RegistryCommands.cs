@@ -191,6 +191,7 @@ internal static class RegistryCommands
                 RegisteredAt = Time(found.RegisteredAt),
                 found.RegisteredBy,
                 found.Fingerprint,
+                found.ModelSha256,
                 found.Task,
                 found.Label,
                 found.PositiveClass,

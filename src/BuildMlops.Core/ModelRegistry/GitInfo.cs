@@ -26,8 +26,14 @@ internal static class GitInfo
     /// <summary><c>Name &lt;email&gt;</c> from git's user.name and user.email, else $USER, else the OS user name.</summary>
     public static string Who(string directory)
     {
-        var name = Git(directory, "config", "user.name") is [{ Length: > 0 } configuredName, ..] ? configuredName.Trim() : null;
-        var email = Git(directory, "config", "user.email") is [{ Length: > 0 } configuredEmail, ..] ? configuredEmail.Trim() : null;
+        // One process for both settings: "user.name Jane Doe" and "user.email jane@example.com" lines.
+        var settings = (Git(directory, "config", "--get-regexp", @"^user\.(name|email)$") ?? [])
+            .Select(line => line.Split(' ', 2))
+            .Where(parts => parts.Length == 2 && parts[1].Trim().Length > 0)
+            .GroupBy(parts => parts[0])
+            .ToDictionary(group => group.Key, group => group.Last()[1].Trim(), StringComparer.Ordinal);
+        var name = settings.GetValueOrDefault("user.name");
+        var email = settings.GetValueOrDefault("user.email");
         return (name, email) switch
         {
             ({ } n, { } e) => $"{n} <{e}>",

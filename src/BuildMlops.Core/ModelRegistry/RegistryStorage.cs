@@ -43,8 +43,17 @@ internal sealed class RegistryStorage : IDisposable
 
     private bool LocalFolderMissing => _localFolder is not null && !Directory.Exists(_localFolder);
 
-    public async Task<ETaggedObject?> ReadAsync(string key, CancellationToken cancellation) =>
-        LocalFolderMissing ? null : await _remote.ReadWithETagAsync(key, cancellation);
+    public async Task<ETaggedObject?> ReadAsync(string key, CancellationToken cancellation)
+    {
+        try
+        {
+            return LocalFolderMissing ? null : await _remote.ReadWithETagAsync(key, cancellation);
+        }
+        catch (InvalidDataException exception)
+        {
+            throw RegistryJson.Corrupt(Where(key), exception.Message);
+        }
+    }
 
     /// <summary>Whether the key exists (a HEAD on S3, a file test on a folder).</summary>
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellation) =>
@@ -85,8 +94,18 @@ internal sealed class RegistryStorage : IDisposable
     }
 
     /// <summary>Streams an object into <paramref name="destination"/>; false if there is none.</summary>
-    public async Task<bool> DownloadAsync(string key, Stream destination, CancellationToken cancellation) =>
-        !LocalFolderMissing && await _remote.DownloadAsync(key, destination, cancellation);
+    public async Task<bool> DownloadAsync(string key, Stream destination, CancellationToken cancellation)
+    {
+        try
+        {
+            return !LocalFolderMissing && await _remote.DownloadAsync(key, destination, cancellation);
+        }
+        catch (InvalidDataException exception)
+        {
+            // S3's own checksum of the transfer caught bytes that changed at rest.
+            throw RegistryJson.Corrupt(Where(key), exception.Message);
+        }
+    }
 
     /// <summary>
     /// Before a registration's first read: a folder remote that does not exist yet is created, as a first push

@@ -261,8 +261,13 @@ internal sealed class BuiltProject
     private static double Number(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : 0;
 
-    /// <summary>The example data sets quote text and never put a comma inside quotes.</summary>
-    private static List<Dictionary<string, string>> Csv(string path)
+    /// <summary>The example data sets quote text and never put a comma inside quotes. Parsed once per data set.</summary>
+    private static List<Dictionary<string, string>> Csv(string path) =>
+        ParsedData.GetOrAdd(Path.GetFileName(path), _ => Parse(path));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, List<Dictionary<string, string>>> ParsedData = new(StringComparer.Ordinal);
+
+    private static List<Dictionary<string, string>> Parse(string path)
     {
         var lines = File.ReadAllLines(path);
         var header = lines[0].Split(',').Select(name => name.Trim('"')).ToArray();
