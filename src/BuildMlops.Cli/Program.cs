@@ -28,6 +28,7 @@ var root = new RootCommand("mlops: build steps for machine-learning models. Runs
     WorkerCommand.Create(),
     ServeCommand.Create(),
     ImageCommands.Create(),
+    MetricsCommands.Create(),
 };
 
 try

@@ -56,6 +56,18 @@ public sealed class BaselineGateTests
         Assert.That(reseeded.StandardOutput, Does.Match(@"auc against production \(version 1; higher is better; \d+ rows held out from both\): baseline 0\.\d{4}, new 0\.\d{4}, delta [+-]0\.\d{4}, 95% interval \[[+-]0\.\d{4}, [+-]0\.\d{4}\], allowed drop 0\.0100: passes"));
         Assert.That(reseeded.StandardOutput, Does.Contain("MlopsRegister: registered churn version 2"));
 
+        // metrics diff: the built model (seed 7) against production (version 1), per metric, with the gates' verdicts.
+        var diff = Mlops(churn, environment, "metrics", "diff", "--against", "production", "--json");
+        Assert.That(diff.ExitCode, Is.Zero, diff.ToString());
+        var rows = JsonNode.Parse(diff.StandardOutput)!["result"]!["rows"]!.AsArray();
+        var auc = rows.Single(row => (string?)row!["metric"] == "auc")!;
+        var metrics = JsonNode.Parse(File.ReadAllText(churn.Output("metrics.json")))!;
+        Assert.That((double)auc["current"]!, Is.EqualTo((double)metrics["auc"]!));
+        Assert.That((double)auc["delta"]!, Is.EqualTo((double)auc["current"]! - (double)auc["baseline"]!).Within(1e-12));
+        Assert.That((bool?)auc["passed"], Is.True);
+        var table = Mlops(churn, environment, "metrics", "diff", "--against", "1");
+        Assert.That(table.StandardOutput, Does.Contain("| metric | 1 (v1) | current | delta | gate |"), table.ToString());
+
         // One two-leaf tree instead of a hundred of twenty: a real regression, told apart from noise.
         churn.EditProject("</ItemGroup>", "  <MlopsHyperparameter Include=\"NumberOfTrees\" Value=\"1\" />\n    <MlopsHyperparameter Include=\"NumberOfLeaves\" Value=\"2\" />\n  </ItemGroup>");
         var weakened = churn.Build([], environment);
