@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using NUnit.Framework;
+using Octokit;
 
 namespace BuildMlops.GitHub.Tests.Api;
 
@@ -53,5 +53,24 @@ public class CheckRunPublisherTests
         Assert.That(created["details_url"]!.GetValue<string>(), Is.EqualTo("https://github.com/acme/models/actions/runs/7140"));
         Assert.That(created["output"]!["annotations"], Is.Null);
         Assert.That(created["output"]!["text"], Is.Null);
+    }
+
+    [Test]
+    public void Given51AnnotationsInOneRequest_WhenSent_ThenGitHubsDescriptionRejectsIt()
+    {
+        // Shows the batching above is checked by the description (annotations: maxItems 50), not only by the test's counts.
+        using var session = ApiSession.PullRequest("pull_request.opened.same_repository.json");
+        var annotations = Enumerable.Range(1, 51).Select(line => new NewCheckRunAnnotation("a.csproj", line, line, CheckAnnotationLevel.Failure, "gate failed")).ToList();
+
+        Assert.ThrowsAsync<ApiValidationException>(() => session.Client.Check.Run.Create("acme", "models", new NewCheckRun(CheckRunPublisher.CheckName, SampleReports.HeadSha)
+        {
+            Status = CheckStatus.Completed,
+            Conclusion = CheckConclusion.Failure,
+            Output = new NewCheckRunOutput("51 gates failed", "summary") { Annotations = annotations },
+        }));
+
+        var call = session.Recorder.Calls.Single();
+        Assert.That(call.Accepted, Is.False);
+        Assert.That(call.Violations, Does.Contain("annotations"));
     }
 }
