@@ -114,5 +114,26 @@ public static class ErrorCodes
     /// <summary>A model name, alias or version given to the registry is not valid.</summary>
     public const string BadRegistryName = "BM8009";
 
+    // ---- BM91xx: the GitHub side of CI (BuildMlops.GitHub). Its own block, right before Internal, so that a
+    // merge with codes appended after BM7010 on another branch keeps both blocks. Not bugs, despite the 9xxx
+    // range: they report the CI environment and GitHub's answers.
+
+    /// <summary>The GitHub Actions context is missing or unusable: a required GITHUB_* variable, the event file, or the step summary file.</summary>
+    public const string GitHubContextMissing = "BM9101";
+
+    /// <summary>The event file at GITHUB_EVENT_PATH is not JSON, or lacks what the event must carry (a pull request's number and head sha).</summary>
+    public const string GitHubEventInvalid = "BM9102";
+
+    /// <summary>GitHub's API refused a request or could not be reached (anything but the read-only token of a fork's pull request).</summary>
+    public const string GitHubApiFailed = "BM9103";
+
+    /// <summary>A warning: the token may not write (a pull request from a fork); the report is only in the step summary.</summary>
+    public const string GitHubTokenReadOnly = "BM9104";
+
+    /// <summary>A file to attach to a release is missing or unreadable.</summary>
+    public const string ReleaseAssetUnreadable = "BM9105";
+
+    // ---- end of BM91xx
+
     public const string Internal = "BM9001";
 }
