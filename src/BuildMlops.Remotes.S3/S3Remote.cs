@@ -10,9 +10,10 @@ namespace BuildMlops.Remotes.S3;
 /// <summary>
 /// A remote in an S3 bucket, or on an S3-compatible server: <c>s3://bucket/optional/prefix</c> with the
 /// options <c>endpoint</c>, <c>region</c> and <c>path_style</c> (see <see cref="S3RemoteOptions"/>).
-/// Credentials come only from the AWS credential chain. Objects up to 64 MiB are one PUT, larger ones a
-/// multipart upload that is aborted on failure; S3 shows an object only once it is whole. Callers run
-/// as many operations at once as they like: the client is thread-safe.
+/// Credentials come only from the AWS credential chain. Objects up to 64 MiB are one PUT and one GET;
+/// larger ones a multipart upload that is aborted on failure (S3 shows an object only once it is whole)
+/// and ranged GETs at once. Callers run as many operations at once as they like: the client is
+/// thread-safe.
 /// </summary>
 public sealed class S3Remote : IRemoteStorage
 {
@@ -124,6 +125,24 @@ public sealed class S3Remote : IRemoteStorage
             },
             cancellation);
 
+    /// <summary>Objects above the multipart threshold arrive as ranges at once; smaller ones as one GET.</summary>
+    public Task<bool> DownloadToAsync(string key, IDownloadTarget target, CancellationToken cancellation)
+    {
+        if (target.ExpectedSize is not { } size || size <= Options.MultipartThreshold)
+        {
+            return DownloadToStreamAsync(key, target, cancellation);
+        }
+
+        return Translated(
+            async token =>
+            {
+                var found = await S3RangedDownload.RunAsync(client, Bucket, Options.Location.ObjectKey(key), target, Options, CutOff, token);
+                bucketSeen |= found;
+                return found;
+            },
+            cancellation);
+    }
+
     public Task DeleteAsync(string key, CancellationToken cancellation) =>
         Translated(
             async token =>
@@ -179,6 +198,16 @@ public sealed class S3Remote : IRemoteStorage
             cancellation);
     }
 
+    /// <summary>A connection that ended before the body S3 announced: BM5006, worth trying again.</summary>
+    private MlopsException CutOff(long sent, long announced) =>
+        new(ErrorCodes.RemoteUnreachable, new SourceLocation(Url), $"remote '{Name}' ({Url}) sent {sent} of the {announced} bytes of an object at {Options.EndpointDescription}", "Try again; the connection to the remote was cut");
+
+    private async Task<bool> DownloadToStreamAsync(string key, IDownloadTarget target, CancellationToken cancellation)
+    {
+        await using var stream = new DownloadTargetStream(target);
+        return await DownloadAsync(key, stream, cancellation);
+    }
+
     /// <summary>Copies the body, and fails (BM5006) if the connection ended before the length S3 announced.</summary>
     private async Task CopyWholeAsync(GetObjectResponse response, Stream destination, CancellationToken cancellation)
     {
@@ -195,7 +224,7 @@ public sealed class S3Remote : IRemoteStorage
 
             if (response.ContentLength >= 0 && copied != response.ContentLength)
             {
-                throw new MlopsException(ErrorCodes.RemoteUnreachable, new SourceLocation(Url), $"remote '{Name}' ({Url}) sent {copied} of the {response.ContentLength} bytes of an object at {Options.EndpointDescription}", "Try again; the connection to the remote was cut");
+                throw CutOff(copied, response.ContentLength);
             }
         }
         finally

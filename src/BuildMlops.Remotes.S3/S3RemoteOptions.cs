@@ -17,7 +17,7 @@ public sealed record S3RemoteOptions
     public const string PathStyleOption = "path_style";
     public const string DefaultRegion = "us-east-1";
 
-    /// <summary>Objects up to this size are one PUT; larger ones are a multipart upload.</summary>
+    /// <summary>Objects up to this size are one PUT and one GET; larger ones a multipart upload and ranged GETs.</summary>
     public const long DefaultMultipartThreshold = 64L << 20;
 
     public const long DefaultPartSize = 16L << 20;
@@ -44,7 +44,7 @@ public sealed record S3RemoteOptions
 
     public long PartSize { get; init; } = DefaultPartSize;
 
-    /// <summary>Parts of one multipart upload in flight at once.</summary>
+    /// <summary>Parts of one multipart upload, or ranges of one large download, in flight at once.</summary>
     public int PartConcurrency { get; init; } = 4;
 
     /// <summary>Where requests go, for messages: the endpoint, or AWS's S3 in the region.</summary>

@@ -54,22 +54,21 @@ public sealed class ContentCache(string root)
     }
 
     /// <summary>
-    /// Stores a stream (a download) as object <paramref name="expectedHash"/>, hashing it on the way; the
-    /// object appears only if the bytes hash right. Returns false, storing nothing, if they do not.
+    /// Stores a download as object <paramref name="expectedHash"/>: <paramref name="download"/> fills a
+    /// temporary file, in ranges and in any order if it likes, while the bytes are hashed in order; the
+    /// object appears only if they hash right. Returns false, storing nothing, if they do not.
     /// </summary>
-    public async Task<bool> AddVerifiedAsync(string expectedHash, Func<Stream, CancellationToken, Task<bool>> write, CancellationToken cancellation)
+    public async Task<bool> AddVerifiedAsync(string expectedHash, long? expectedSize, Func<IDownloadTarget, CancellationToken, Task<bool>> download, CancellationToken cancellation)
     {
         var temporary = TemporaryPath();
         try
         {
             bool found;
-            string actual;
-            await using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, useAsync: true))
-            await using (var hashing = new HashingStream(target))
+            string? actual;
+            using (var target = new HashingFileTarget(temporary, expectedSize))
             {
-                found = await write(hashing, cancellation);
-                await hashing.FlushAsync(cancellation);
-                actual = hashing.Hash();
+                found = await download(target, cancellation);
+                actual = target.Hash();
             }
 
             if (!found)

@@ -8,8 +8,9 @@ namespace BuildMlops.DataVersioning;
 
 /// <summary>
 /// Moves objects between the cache and a remote, <c>jobs</c> at a time. Push asks the remote about each
-/// object (a HEAD, never a listing) and uploads only what is missing, after re-hashing it; pull streams
-/// each object through a hash into a temporary file and renames it into the cache only if it matches.
+/// object (a HEAD, never a listing) and uploads only what is missing, after re-hashing it. Pull writes each object into a temporary file,
+/// hashing it on the way (a large one may arrive in ranges at once), and renames it into the cache only
+/// if it matches.
 /// A corrupt remote object is never used: it is deleted from the remote where that is allowed, so the
 /// next push replaces it, and reported as BM5004.
 /// </summary>
@@ -65,7 +66,9 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
             var key = RemoteKeys.Object(item.Hash);
             try
             {
-                if (!await cache.AddVerifiedAsync(item.Hash, (stream, ct) => remote.DownloadAsync(key, stream, ct), token))
+                // A size of 0 may mean "not known" (fsck's refetch): the size is only a hint anyway.
+                var size = item.Size > 0 ? item.Size : (long?)null;
+                if (!await cache.AddVerifiedAsync(item.Hash, size, (target, ct) => remote.DownloadToAsync(key, target, ct), token))
                 {
                     errors.Add(await CorruptAsync(key, item.Hash, token));
                     return;

@@ -23,5 +23,16 @@ public interface IRemoteStorage : IDisposable
     /// <summary>Streams the object into <paramref name="destination"/>; false if there is no such key.</summary>
     Task<bool> DownloadAsync(string key, Stream destination, CancellationToken cancellation);
 
+    /// <summary>
+    /// Downloads the object into <paramref name="target"/>; false if there is no such key. The default
+    /// streams it in order through <see cref="DownloadAsync"/>; a remote that can fetch ranges of a large
+    /// object at once (S3) overrides it, since one stream leaves most of a fast link idle.
+    /// </summary>
+    async Task<bool> DownloadToAsync(string key, IDownloadTarget target, CancellationToken cancellation)
+    {
+        await using var stream = new DownloadTargetStream(target);
+        return await DownloadAsync(key, stream, cancellation);
+    }
+
     Task DeleteAsync(string key, CancellationToken cancellation);
 }
