@@ -12,8 +12,9 @@ namespace BuildMlops.Remotes.S3;
 /// options <c>endpoint</c>, <c>region</c> and <c>path_style</c> (see <see cref="S3RemoteOptions"/>).
 /// Credentials come only from the AWS credential chain. Objects up to 64 MiB are one PUT and one GET;
 /// larger ones a multipart upload that is aborted on failure (S3 shows an object only once it is whole)
-/// and ranged GETs at once. Callers run as many operations at once as they like: the client is
-/// thread-safe.
+/// and ranged GETs at once. Which of many keys exist is found by listing their fan-out folder where that
+/// takes fewer requests than a HEAD each. Callers run as many operations at once as they like: the client
+/// is thread-safe.
 /// </summary>
 public sealed class S3Remote : IRemoteStorage
 {
@@ -43,9 +44,10 @@ public sealed class S3Remote : IRemoteStorage
 
     private string Bucket => Options.Location.Bucket;
 
-    public async Task<bool> ExistsAsync(string key, CancellationToken cancellation)
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellation) => ExistsByObjectKeyAsync(Options.Location.ObjectKey(key), cancellation);
+
+    private async Task<bool> ExistsByObjectKeyAsync(string objectKey, CancellationToken cancellation)
     {
-        var objectKey = Options.Location.ObjectKey(key);
         var exists = await Translated(
             async token =>
             {
@@ -141,6 +143,23 @@ public sealed class S3Remote : IRemoteStorage
                 return found;
             },
             cancellation);
+    }
+
+    /// <summary>Lists the keys' folder when there are enough of them for a listing to save requests.</summary>
+    public async Task<IReadOnlySet<string>?> FindExistingAsync(IReadOnlyList<string> keys, CancellationToken cancellation)
+    {
+        var folder = keys.Count > 0 ? keys[0][..(keys[0].LastIndexOf('/') + 1)] : "";
+        if (keys.Count < Options.MinimumKeysToList || folder.Length == 0 || keys.Any(key => key.LastIndexOf('/') != folder.Length - 1 || !key.StartsWith(folder, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        var objectKeys = keys.ToDictionary(Options.Location.ObjectKey, key => key, StringComparer.Ordinal);
+        var existing = await Translated(
+            token => S3FolderListing.FindExistingAsync(client, Bucket, Options.Location.ObjectKey(folder), [.. objectKeys.Keys], Options.ListPageSize, ExistsByObjectKeyAsync, token),
+            cancellation);
+        bucketSeen = true;
+        return existing.Select(objectKey => objectKeys[objectKey]).ToHashSet(StringComparer.Ordinal);
     }
 
     public Task DeleteAsync(string key, CancellationToken cancellation) =>

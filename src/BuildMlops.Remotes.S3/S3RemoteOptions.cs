@@ -47,6 +47,15 @@ public sealed record S3RemoteOptions
     /// <summary>Parts of one multipart upload, or ranges of one large download, in flight at once.</summary>
     public int PartConcurrency { get; init; } = 4;
 
+    /// <summary>
+    /// Asked which of this many keys or more in one fan-out folder exist, the remote lists that folder
+    /// rather than sending a HEAD per key: with fewer, a HEAD each is as few requests.
+    /// </summary>
+    public int MinimumKeysToList { get; init; } = 2;
+
+    /// <summary>Keys per listing page; S3 sends at most 1,000.</summary>
+    public int ListPageSize { get; init; } = 1000;
+
     /// <summary>Where requests go, for messages: the endpoint, or AWS's S3 in the region.</summary>
     public string EndpointDescription => Endpoint?.ToString().TrimEnd('/') ?? $"AWS S3 in {Region}";
 

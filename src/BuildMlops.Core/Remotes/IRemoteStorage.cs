@@ -35,4 +35,14 @@ public interface IRemoteStorage : IDisposable
     }
 
     Task DeleteAsync(string key, CancellationToken cancellation);
+
+    /// <summary>
+    /// Which of <paramref name="keys"/> exist, all of them in one folder of the layout (such as
+    /// <c>files/sha256/ab/</c>), or null when this remote cannot tell more cheaply than by one
+    /// <see cref="ExistsAsync"/> per key; the caller then asks about each. The default returns null: a
+    /// remote overrides it where listing a folder costs fewer requests than asking about every key, and
+    /// never lists more than that folder.
+    /// </summary>
+    Task<IReadOnlySet<string>?> FindExistingAsync(IReadOnlyList<string> keys, CancellationToken cancellation) =>
+        Task.FromResult<IReadOnlySet<string>?>(null);
 }
