@@ -74,6 +74,28 @@ public sealed class ContentCacheDownloadTests
         Assert.That(File.ReadAllBytes(cache.ObjectPath(hash)), Is.EqualTo(bytes));
     }
 
+    [Test]
+    public void GivenAnObjectChangedAfterTheCacheHashedIt_WhenVerifiedAgain_ThenTheChangeIsFound()
+    {
+        using var directory = new TemporaryDirectory("cache-download");
+        var cache = new ContentCache(directory.Combine("cache"));
+        var source = directory.Combine("data.bin");
+        File.WriteAllBytes(source, RandomBytes(Piece));
+        var hash = cache.Add(source);
+        Assert.That(cache.Verify(hash), Is.True);
+
+        var path = cache.ObjectPath(hash);
+        // Objects are read-only: a change takes a chmod first, as a user's editor or script would do.
+        File.SetAttributes(path, FileAttributes.Normal);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Position = 100;
+            stream.WriteByte(0x5A);
+        }
+
+        Assert.That(cache.Verify(hash), Is.False, "the file's stat changed, so it is read again");
+    }
+
     private static byte[] RandomBytes(int length)
     {
         var bytes = new byte[length];
