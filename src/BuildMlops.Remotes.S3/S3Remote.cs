@@ -20,6 +20,9 @@ public sealed class S3Remote : IRemoteStorage
 {
     private readonly AmazonS3Client client;
     private readonly S3ErrorTranslator errors;
+
+    // Parts of multipart uploads and ranges of large downloads in flight, across all objects at once.
+    private readonly SemaphoreSlim partSlots;
     private volatile bool bucketSeen;
 
     /// <summary>Opens a configured remote: its url and options from <c>.mlops/config.json</c>.</summary>
@@ -34,6 +37,7 @@ public sealed class S3Remote : IRemoteStorage
         Options = options;
         errors = new S3ErrorTranslator(name, options);
         client = S3ClientFactory.Create(options);
+        partSlots = new SemaphoreSlim(Math.Max(1, options.PartConcurrency));
     }
 
     public string Name { get; }
@@ -80,7 +84,7 @@ public sealed class S3Remote : IRemoteStorage
             {
                 if (length > Options.MultipartThreshold)
                 {
-                    await S3MultipartUpload.RunAsync(client, Bucket, objectKey, localPath, length, Options, token);
+                    await S3MultipartUpload.RunAsync(client, Bucket, objectKey, localPath, length, Options, partSlots, token);
                 }
                 else
                 {
@@ -138,7 +142,7 @@ public sealed class S3Remote : IRemoteStorage
         return Translated(
             async token =>
             {
-                var found = await S3RangedDownload.RunAsync(client, Bucket, Options.Location.ObjectKey(key), target, Options, CutOff, token);
+                var found = await S3RangedDownload.RunAsync(client, Bucket, Options.Location.ObjectKey(key), target, Options, partSlots, CutOff, token);
                 bucketSeen |= found;
                 return found;
             },
@@ -171,7 +175,11 @@ public sealed class S3Remote : IRemoteStorage
             },
             cancellation);
 
-    public void Dispose() => client.Dispose();
+    public void Dispose()
+    {
+        client.Dispose();
+        partSlots.Dispose();
+    }
 
     /// <summary>Runs an SDK call and turns its failures into BMnnnn errors.</summary>
     private async Task<T> Translated<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellation)

@@ -20,7 +20,8 @@ public sealed record S3RemoteOptions
     /// <summary>Objects up to this size are one PUT and one GET; larger ones a multipart upload and ranged GETs.</summary>
     public const long DefaultMultipartThreshold = 64L << 20;
 
-    public const long DefaultPartSize = 16L << 20;
+    /// <summary>The AWS CLI's part size (multipart_chunksize), for uploads and ranged downloads alike.</summary>
+    public const long DefaultPartSize = 8L << 20;
 
     private static readonly string[] KnownOptions = [EndpointOption, PathStyleOption, RegionOption];
 
@@ -44,8 +45,11 @@ public sealed record S3RemoteOptions
 
     public long PartSize { get; init; } = DefaultPartSize;
 
-    /// <summary>Parts of one multipart upload, or ranges of one large download, in flight at once.</summary>
-    public int PartConcurrency { get; init; } = 4;
+    /// <summary>
+    /// Parts of multipart uploads and ranges of large downloads in flight at once, over all the objects
+    /// the remote is moving: the AWS CLI's default request count (max_concurrent_requests).
+    /// </summary>
+    public int PartConcurrency { get; init; } = 10;
 
     /// <summary>
     /// Asked which of this many keys or more in one fan-out folder exist, the remote lists that folder

@@ -100,8 +100,28 @@ public sealed class S3RemoteRangedDownloadTests
         Assert.That(TemporaryFiles(cache), Is.Empty);
     }
 
+    [Test]
+    public async Task GivenOnePartSlotAndACancelledRangedDownload_WhenTheSameRemoteDownloadsAgain_ThenItCompletes()
+    {
+        using var directory = new TemporaryDirectory("s3-ranged");
+        var (remote, key, source) = await UploadedAsync(directory, partConcurrency: 1);
+        using var _ = remote;
+        using (var cancellation = new CancellationTokenSource())
+        {
+            Assert.That(
+                async () => await remote.DownloadToAsync(key, new CancelAfterFirstWrite(new MemoryTarget(Length), cancellation), cancellation.Token),
+                Throws.InstanceOf<OperationCanceledException>());
+        }
+
+        // A slot the cancelled download kept would leave this one waiting for ever.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var target = new MemoryTarget(Length);
+        Assert.That(await remote.DownloadToAsync(key, target, deadline.Token), Is.True);
+        Assert.That(target.Bytes, Is.EqualTo(File.ReadAllBytes(source)));
+    }
+
     /// <summary>A file of <see cref="Length"/> random bytes on the server, and a remote that fetches it in ranges of <see cref="PartSize"/>.</summary>
-    private static async Task<(S3Remote Remote, string Key, string Source)> UploadedAsync(TemporaryDirectory directory)
+    private static async Task<(S3Remote Remote, string Key, string Source)> UploadedAsync(TemporaryDirectory directory, int partConcurrency = 4)
     {
         var source = TestData.RandomFile(directory, "large.bin", Length, seed: 11);
         var key = RemoteKeys.Object(TestData.Sha256(source));
@@ -111,7 +131,7 @@ public sealed class S3RemoteRangedDownloadTests
             await uploader.UploadAsync(key, source, CancellationToken.None);
         }
 
-        var options = S3RemoteOptions.FromSettings("storage", settings) with { MultipartThreshold = 2 * PartSize, PartSize = PartSize, PartConcurrency = 4 };
+        var options = S3RemoteOptions.FromSettings("storage", settings) with { MultipartThreshold = 2 * PartSize, PartSize = PartSize, PartConcurrency = partConcurrency };
         return (new S3Remote("storage", options), key, source);
     }
 
