@@ -38,6 +38,6 @@ internal static class S3ClientFactory
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
         }
 
-        return new AmazonS3Client(config);
+        return options.PathStyle ? new S3PathStyleClient(config) : new AmazonS3Client(config);
     }
 }

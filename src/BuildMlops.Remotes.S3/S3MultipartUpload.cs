@@ -4,8 +4,9 @@ using Amazon.S3.Model;
 namespace BuildMlops.Remotes.S3;
 
 /// <summary>
-/// One large file as a multipart upload: parts read straight from the file, a few in flight at once,
-/// then completed in order. S3 shows the object only once it is completed, so any failure or
+/// One large file as a multipart upload: parts read straight from the file, a few in flight at once
+/// (each holding one of the remote's part slots, shared by all its large transfers), then completed in
+/// order. S3 shows the object only once it is completed, so any failure or
 /// cancellation aborts the upload and leaves nothing under the key.
 /// </summary>
 internal static class S3MultipartUpload
@@ -15,7 +16,7 @@ internal static class S3MultipartUpload
 
     private static readonly TimeSpan AbortTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task RunAsync(IAmazonS3 client, string bucket, string objectKey, string localPath, long length, S3RemoteOptions options, CancellationToken cancellation)
+    public static async Task RunAsync(IAmazonS3 client, string bucket, string objectKey, string localPath, long length, S3RemoteOptions options, SemaphoreSlim slots, CancellationToken cancellation)
     {
         var initiated = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = objectKey }, cancellation);
         var uploadId = initiated.UploadId;
@@ -28,7 +29,11 @@ internal static class S3MultipartUpload
             await Parallel.ForEachAsync(Enumerable.Range(1, partCount), parallel, async (partNumber, token) =>
             {
                 var position = (partNumber - 1) * partSize;
-                var response = await client.UploadPartAsync(
+                await slots.WaitAsync(token);
+                UploadPartResponse response;
+                try
+                {
+                    response = await client.UploadPartAsync(
                     new UploadPartRequest
                     {
                         BucketName = bucket,
@@ -43,6 +48,12 @@ internal static class S3MultipartUpload
                         UseChunkEncoding = false,
                     },
                     token);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+
                 parts[partNumber - 1] = new PartETag(partNumber, response.ETag);
             });
 

@@ -10,14 +10,19 @@ namespace BuildMlops.Remotes.S3;
 /// <summary>
 /// A remote in an S3 bucket, or on an S3-compatible server: <c>s3://bucket/optional/prefix</c> with the
 /// options <c>endpoint</c>, <c>region</c> and <c>path_style</c> (see <see cref="S3RemoteOptions"/>).
-/// Credentials come only from the AWS credential chain. Objects up to 64 MiB are one PUT, larger ones a
-/// multipart upload that is aborted on failure; S3 shows an object only once it is whole. Callers run
-/// as many operations at once as they like: the client is thread-safe.
+/// Credentials come only from the AWS credential chain. Objects up to 64 MiB are one PUT and one GET;
+/// larger ones a multipart upload that is aborted on failure (S3 shows an object only once it is whole)
+/// and ranged GETs at once. Which of many keys exist is found by listing their fan-out folder where that
+/// takes fewer requests than a HEAD each. Callers run as many operations at once as they like: the client
+/// is thread-safe.
 /// </summary>
 public sealed partial class S3Remote : IRemoteStorage
 {
     private readonly AmazonS3Client client;
     private readonly S3ErrorTranslator errors;
+
+    // Parts of multipart uploads and ranges of large downloads in flight, across all objects at once.
+    private readonly SemaphoreSlim partSlots;
     private volatile bool bucketSeen;
 
     /// <summary>Opens a configured remote: its url and options from <c>.mlops/config.json</c>.</summary>
@@ -32,6 +37,7 @@ public sealed partial class S3Remote : IRemoteStorage
         Options = options;
         errors = new S3ErrorTranslator(name, options);
         client = S3ClientFactory.Create(options);
+        partSlots = new SemaphoreSlim(Math.Max(1, options.PartConcurrency));
     }
 
     public string Name { get; }
@@ -42,9 +48,10 @@ public sealed partial class S3Remote : IRemoteStorage
 
     private string Bucket => Options.Location.Bucket;
 
-    public async Task<bool> ExistsAsync(string key, CancellationToken cancellation)
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellation) => ExistsByObjectKeyAsync(Options.Location.ObjectKey(key), cancellation);
+
+    private async Task<bool> ExistsByObjectKeyAsync(string objectKey, CancellationToken cancellation)
     {
-        var objectKey = Options.Location.ObjectKey(key);
         var exists = await Translated(
             async token =>
             {
@@ -77,7 +84,7 @@ public sealed partial class S3Remote : IRemoteStorage
             {
                 if (length > Options.MultipartThreshold)
                 {
-                    await S3MultipartUpload.RunAsync(client, Bucket, objectKey, localPath, length, Options, token);
+                    await S3MultipartUpload.RunAsync(client, Bucket, objectKey, localPath, length, Options, partSlots, token);
                 }
                 else
                 {
@@ -124,6 +131,41 @@ public sealed partial class S3Remote : IRemoteStorage
             },
             cancellation);
 
+    /// <summary>Objects above the multipart threshold arrive as ranges at once; smaller ones as one GET.</summary>
+    public Task<bool> DownloadToAsync(string key, IDownloadTarget target, CancellationToken cancellation)
+    {
+        if (target.ExpectedSize is not { } size || size <= Options.MultipartThreshold)
+        {
+            return DownloadToStreamAsync(key, target, cancellation);
+        }
+
+        return Translated(
+            async token =>
+            {
+                var found = await S3RangedDownload.RunAsync(client, Bucket, Options.Location.ObjectKey(key), target, Options, partSlots, CutOff, token);
+                bucketSeen |= found;
+                return found;
+            },
+            cancellation);
+    }
+
+    /// <summary>Lists the keys' folder when there are enough of them for a listing to save requests.</summary>
+    public async Task<IReadOnlySet<string>?> FindExistingAsync(IReadOnlyList<string> keys, CancellationToken cancellation)
+    {
+        var folder = keys.Count > 0 ? keys[0][..(keys[0].LastIndexOf('/') + 1)] : "";
+        if (keys.Count < Options.MinimumKeysToList || folder.Length == 0 || keys.Any(key => key.LastIndexOf('/') != folder.Length - 1 || !key.StartsWith(folder, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        var objectKeys = keys.ToDictionary(Options.Location.ObjectKey, key => key, StringComparer.Ordinal);
+        var existing = await Translated(
+            token => S3FolderListing.FindExistingAsync(client, Bucket, Options.Location.ObjectKey(folder), [.. objectKeys.Keys], Options.ListPageSize, ExistsByObjectKeyAsync, token),
+            cancellation);
+        bucketSeen = true;
+        return existing.Select(objectKey => objectKeys[objectKey]).ToHashSet(StringComparer.Ordinal);
+    }
+
     public Task DeleteAsync(string key, CancellationToken cancellation) =>
         Translated(
             async token =>
@@ -133,7 +175,11 @@ public sealed partial class S3Remote : IRemoteStorage
             },
             cancellation);
 
-    public void Dispose() => client.Dispose();
+    public void Dispose()
+    {
+        client.Dispose();
+        partSlots.Dispose();
+    }
 
     /// <summary>Runs an SDK call and turns its failures into BMnnnn errors.</summary>
     private async Task<T> Translated<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellation)
@@ -179,6 +225,16 @@ public sealed partial class S3Remote : IRemoteStorage
             cancellation);
     }
 
+    /// <summary>A connection that ended before the body S3 announced: BM5006, worth trying again.</summary>
+    private MlopsException CutOff(long sent, long announced) =>
+        new(ErrorCodes.RemoteUnreachable, new SourceLocation(Url), $"remote '{Name}' ({Url}) sent {sent} of the {announced} bytes of an object at {Options.EndpointDescription}", "Try again; the connection to the remote was cut");
+
+    private async Task<bool> DownloadToStreamAsync(string key, IDownloadTarget target, CancellationToken cancellation)
+    {
+        await using var stream = new DownloadTargetStream(target);
+        return await DownloadAsync(key, stream, cancellation);
+    }
+
     /// <summary>Copies the body, and fails (BM5006) if the connection ended before the length S3 announced.</summary>
     private async Task CopyWholeAsync(GetObjectResponse response, Stream destination, CancellationToken cancellation)
     {
@@ -195,7 +251,7 @@ public sealed partial class S3Remote : IRemoteStorage
 
             if (response.ContentLength >= 0 && copied != response.ContentLength)
             {
-                throw new MlopsException(ErrorCodes.RemoteUnreachable, new SourceLocation(Url), $"remote '{Name}' ({Url}) sent {copied} of the {response.ContentLength} bytes of an object at {Options.EndpointDescription}", "Try again; the connection to the remote was cut");
+                throw CutOff(copied, response.ContentLength);
             }
         }
         finally

@@ -17,10 +17,11 @@ public sealed record S3RemoteOptions
     public const string PathStyleOption = "path_style";
     public const string DefaultRegion = "us-east-1";
 
-    /// <summary>Objects up to this size are one PUT; larger ones are a multipart upload.</summary>
+    /// <summary>Objects up to this size are one PUT and one GET; larger ones a multipart upload and ranged GETs.</summary>
     public const long DefaultMultipartThreshold = 64L << 20;
 
-    public const long DefaultPartSize = 16L << 20;
+    /// <summary>The AWS CLI's part size (multipart_chunksize), for uploads and ranged downloads alike.</summary>
+    public const long DefaultPartSize = 8L << 20;
 
     private static readonly string[] KnownOptions = [EndpointOption, PathStyleOption, RegionOption];
 
@@ -44,8 +45,20 @@ public sealed record S3RemoteOptions
 
     public long PartSize { get; init; } = DefaultPartSize;
 
-    /// <summary>Parts of one multipart upload in flight at once.</summary>
-    public int PartConcurrency { get; init; } = 4;
+    /// <summary>
+    /// Parts of multipart uploads and ranges of large downloads in flight at once, over all the objects
+    /// the remote is moving: the AWS CLI's default request count (max_concurrent_requests).
+    /// </summary>
+    public int PartConcurrency { get; init; } = 10;
+
+    /// <summary>
+    /// Asked which of this many keys or more in one fan-out folder exist, the remote lists that folder
+    /// rather than sending a HEAD per key: with fewer, a HEAD each is as few requests.
+    /// </summary>
+    public int MinimumKeysToList { get; init; } = 2;
+
+    /// <summary>Keys per listing page; S3 sends at most 1,000.</summary>
+    public int ListPageSize { get; init; } = 1000;
 
     /// <summary>Where requests go, for messages: the endpoint, or AWS's S3 in the region.</summary>
     public string EndpointDescription => Endpoint?.ToString().TrimEnd('/') ?? $"AWS S3 in {Region}";

@@ -635,8 +635,10 @@ w(f"""### Machine
 - Transfers use `--jobs {jobs}` for mlops and awscli's default `max_concurrent_requests = {jobs}` (set explicitly
   in a private `AWS_CONFIG_FILE`, with `addressing_style = path`). Other settings stay at their defaults:
   awscli uploads and downloads files over 8 MiB in 8 MiB parts, {jobs} requests at once (ranged GETs to download);
-  mlops sends a HEAD for each object and uploads only the missing ones, one PUT each up to 64 MiB, larger
-  objects as multipart uploads of 16 MiB parts, 4 at once, and downloads each object with one GET.
+  mlops finds which objects the remote has by listing each fan-out folder (`files/sha256/ab/`) that holds two or
+  more of them, and by a HEAD for the rest, uploads only the missing ones, one PUT each up to 64 MiB, larger
+  objects as multipart uploads of 8 MiB parts, and downloads objects up to 64 MiB with one GET, larger ones as
+  8 MiB ranged GETs; at most 10 parts or ranges are in flight at once.
   awscli runs with `--only-show-errors` (no progress display). Credentials: `AWS_ACCESS_KEY_ID` and
   `AWS_SECRET_ACCESS_KEY` = `S3RVER`, the key pair s3rver accepts; `AWS_EC2_METADATA_DISABLED=true`.
 - Before each push, the bucket prefix it writes to is emptied by deleting s3rver's folder for it (s3rver keeps no
@@ -792,7 +794,7 @@ def xrow(label, s, nbytes):
 
 
 for title, group, table, nbytes, extra in [
-    (f"Push, {xfer_files:,} files of {file_kib} KiB", "push-small", ps, xfer_bytes, [("*diagnostic*: `mlops data push`, every object already there (HEADs only)", "mlops-noop", 0)]),
+    (f"Push, {xfer_files:,} files of {file_kib} KiB", "push-small", ps, xfer_bytes, [("*diagnostic*: `mlops data push`, every object already there (listings and HEADs only)", "mlops-noop", 0)]),
     (f"Pull, {xfer_files:,} files of {file_kib} KiB", "pull-small", pl, xfer_bytes, [("*diagnostic*: `mlops data checkout` alone (cache full)", "checkout", xfer_bytes)]),
     (f"Push, one {big_label} file", "push-big", pb, big_bytes, []),
     (f"Pull, one {big_label} file", "pull-big", pg, big_bytes, [("*diagnostic*: `mlops data checkout` alone (cache full)", "checkout", big_bytes)]),
@@ -809,29 +811,32 @@ for title, group, table, nbytes, extra in [
 analysis = []
 m, a, noop = ps["mlops"], ps["aws"], ps["mlops-noop"]
 if m["mean"] > a["mean"]:
-    analysis.append(f"""- *Push, small files* ({m['mean']:.2f} s against {a['mean']:.2f} s). mlops sends two requests per object, a HEAD (is it there?)
-  and then the PUT, where awscli sends one PUT; a push that finds everything present, HEADs only, already takes
-  {noop['mean']:.2f} s. The server does more work for mlops ({m['server_mean']:.2f} s of s3rver CPU per push against {a['server_mean']:.2f} s), and so
-  does the client ({m['cpu_mean']:.2f} s against {a['cpu_mean']:.2f} s), on {nproc} cores shared by client and server. Before each upload mlops
-  also re-hashes the cache object, with the same 1 MiB buffer per file as in section 1.""")
+    analysis.append(f"""- *Push, small files* ({m['mean']:.2f} s against {a['mean']:.2f} s). Besides the PUTs that awscli sends too, mlops first
+  finds out what the remote has: one listing per fan-out folder that holds two or more of the objects (about 250 of
+  them for {xfer_files:,} objects), a HEAD for each object alone in its folder; a push that finds everything present
+  takes {noop['mean']:.2f} s. The server does {m['server_mean']:.2f} s of s3rver CPU per mlops push against {a['server_mean']:.2f} s, the client
+  {m['cpu_mean']:.2f} s against {a['cpu_mean']:.2f} s, on {nproc} cores shared by client and server. Before each upload mlops also re-hashes
+  the cache object.""")
 m, a, co = pl["mlops"], pl["aws"], pl["checkout"]
 if m["mean"] > a["mean"]:
     analysis.append(f"""- *Pull, small files* ({m['mean']:.2f} s against {a['mean']:.2f} s). Besides the download (one GET per object, hashed on
-  the way into the cache), `mlops data pull` checks the files out: {co['mean']:.2f} s when timed alone, re-hashing every object
-  before placing it (with 1 MiB buffers again) and copying it into the workspace. awscli only writes the files.""")
+  the way into the cache), `mlops data pull` checks the files out, copying each object into the workspace
+  ({co['mean']:.2f} s when timed alone, where it also re-hashes every object; within the pull it trusts the objects it has
+  just verified). awscli only writes the files.""")
 m, a = pb["mlops"], pb["aws"]
 if m["mean"] > a["mean"]:
     analysis.append(f"""- *Push, one large file* ({m['mean']:.2f} s against {a['mean']:.2f} s). Both are multipart uploads that s3rver assembles by
   re-reading and re-writing every part; s3rver used {m['server_mean']:.2f} s of CPU per mlops push and {a['server_mean']:.2f} s per awscli
-  upload. mlops first re-hashes the {big_label} object (about {hash_only:.2f} s, see section 1) and uploads 16 MiB
-  parts 4 at a time (fixed; `--jobs` does not apply within one object), awscli 8 MiB parts {jobs} at a time.""")
+  upload. mlops first re-hashes the {big_label} object (about {hash_only:.2f} s, see section 1); both upload 8 MiB parts,
+  10 at a time for mlops (fixed; `--jobs` does not apply within one object) and {jobs} for awscli.""")
 m, a, co = pg["mlops"], pg["aws"], pg["checkout"]
 if m["mean"] > a["mean"]:
-    analysis.append(f"""- *Pull, one large file* ({m['mean']:.2f} s against {a['mean']:.2f} s). mlops downloads the object with one GET, one
-  stream, hashing it on its way into the cache, while awscli fetches 8 MiB ranges {jobs} at a time. mlops then checks it
-  out: {co['mean']:.2f} s when timed alone, which re-hashes the {big_label} object and copies it into the workspace
-  ({env['FS_TYPE']} has no reflinks; a reflink, or the `hardlink` link type, would avoid the copy). So mlops hashes the
-  bytes twice and writes them twice ({m['cpu_mean']:.2f} s of client CPU against {a['cpu_mean']:.2f} s); awscli writes them once.""")
+    analysis.append(f"""- *Pull, one large file* ({m['mean']:.2f} s against {a['mean']:.2f} s). Both fetch 8 MiB ranges, 10 at a time for mlops and
+  {jobs} for awscli; mlops hashes the bytes in order while later ranges are still arriving, then checks the object out by
+  copying it into the workspace ({co['mean']:.2f} s when timed alone, where it also re-hashes the object; within the pull
+  it trusts the object it has just verified). {env['FS_TYPE']} has no reflinks; a reflink, or the `hardlink` link type,
+  would avoid the copy. So mlops hashes the bytes once and writes them twice ({m['cpu_mean']:.2f} s of client CPU against
+  {a['cpu_mean']:.2f} s); awscli writes them once and hashes nothing.""")
 if analysis:
     w("*Where the time goes* where mlops is slower:\n\n" + "\n".join(analysis) + "\n")
 else:

@@ -63,7 +63,7 @@ public sealed class S3RemoteOptionsTests
         Assert.That(error.Message, Does.Contain(option == "access_key_id" ? option : value));
     }
 
-    [TestCase(80L << 20, 16L << 20)]
+    [TestCase(80L << 20, 8L << 20)]
     [TestCase(160_000L << 20, 16L << 20)]
     [TestCase(1L << 40, 105L << 20)]
     public void GivenAFileSize_WhenThePartSizeIsChosen_ThenThereAreAtMost10000Parts(long length, long expected)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using BuildMlops.Diagnostics;
 using BuildMlops.HashData;
@@ -11,10 +12,16 @@ namespace BuildMlops.Cache;
 /// temporary file while hashing it and renaming it into place once the hash is known and checked, so
 /// a killed process leaves at worst a temporary file, and two processes adding the same object agree.
 /// Every use of an object re-hashes it first: a flipped bit is found before it reaches a workspace,
-/// a remote or a build.
+/// a remote or a build. The one exception is an object this instance hashed moments ago (it wrote it,
+/// or verified it) whose file is unchanged since: see <see cref="Verify"/>.
 /// </summary>
 public sealed class ContentCache(string root)
 {
+    /// <summary>How long a hash this instance computed vouches for an unchanged object.</summary>
+    private static readonly TimeSpan HashedRecentlyFor = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<string, (FileStat Stat, long HashedAt)> hashedHere = new(StringComparer.Ordinal);
+
     public string Root { get; } = root;
 
     public string ObjectPath(string hash) => Path.Combine(Root, RemoteKeys.Object(hash).Replace('/', Path.DirectorySeparatorChar));
@@ -54,22 +61,21 @@ public sealed class ContentCache(string root)
     }
 
     /// <summary>
-    /// Stores a stream (a download) as object <paramref name="expectedHash"/>, hashing it on the way; the
-    /// object appears only if the bytes hash right. Returns false, storing nothing, if they do not.
+    /// Stores a download as object <paramref name="expectedHash"/>: <paramref name="download"/> fills a
+    /// temporary file, in ranges and in any order if it likes, while the bytes are hashed in order; the
+    /// object appears only if they hash right. Returns false, storing nothing, if they do not.
     /// </summary>
-    public async Task<bool> AddVerifiedAsync(string expectedHash, Func<Stream, CancellationToken, Task<bool>> write, CancellationToken cancellation)
+    public async Task<bool> AddVerifiedAsync(string expectedHash, long? expectedSize, Func<IDownloadTarget, CancellationToken, Task<bool>> download, CancellationToken cancellation)
     {
         var temporary = TemporaryPath();
         try
         {
             bool found;
-            string actual;
-            await using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, useAsync: true))
-            await using (var hashing = new HashingStream(target))
+            string? actual;
+            using (var target = new HashingFileTarget(temporary, expectedSize))
             {
-                found = await write(hashing, cancellation);
-                await hashing.FlushAsync(cancellation);
-                actual = hashing.Hash();
+                found = await download(target, cancellation);
+                actual = target.Hash();
             }
 
             if (!found)
@@ -91,8 +97,32 @@ public sealed class ContentCache(string root)
         }
     }
 
-    /// <summary>Re-hashes an object; true if its bytes still match its name.</summary>
-    public bool Verify(string hash) => Contains(hash) && ContentHash.OfFile(ObjectPath(hash)) == hash;
+    /// <summary>
+    /// Re-hashes an object; true if its bytes still match its name. An object this instance hashed in
+    /// the last few minutes (writing it, or verifying it) is not read again while its size, times and
+    /// inode are the same: a pull verifies each object as it arrives, and checking it out right after
+    /// would read the same bytes back from the page cache, which cannot find a fault on the disk, only a
+    /// change to the file, which its stat shows (objects are read-only, so a change is a rename or a
+    /// chmod and a write).
+    /// </summary>
+    public bool Verify(string hash)
+    {
+        var path = ObjectPath(hash);
+        if (hashedHere.TryGetValue(hash, out var known) && Environment.TickCount64 - known.HashedAt < (long)HashedRecentlyFor.TotalMilliseconds && FileStat.Of(path) == known.Stat)
+        {
+            return true;
+        }
+
+        var before = FileStat.Of(path);
+        if (before is null || ContentHash.OfFile(path) != hash)
+        {
+            hashedHere.TryRemove(hash, out _);
+            return false;
+        }
+
+        Remember(hash, before.Value);
+        return true;
+    }
 
     /// <summary>Checks an object before use: BM5008 if it is corrupt (it is then moved aside, not used).</summary>
     public void RequireIntact(string hash, SourceLocation user)
@@ -115,6 +145,7 @@ public sealed class ContentCache(string root)
         var quarantine = Path.Combine(Root, "quarantine");
         Directory.CreateDirectory(quarantine);
         var path = ObjectPath(hash);
+        hashedHere.TryRemove(hash, out _);
         if (File.Exists(path))
         {
             File.Move(path, Path.Combine(quarantine, $"{hash}.{Guid.NewGuid():N}"), overwrite: true);
@@ -209,7 +240,14 @@ public sealed class ContentCache(string root)
         }
 
         File.Move(temporary, path, overwrite: true);
+        if (FileStat.Of(path) is { } stat)
+        {
+            Remember(hash, stat);
+        }
     }
+
+    /// <summary>Notes that the object's bytes hashed right while the file had <paramref name="stat"/>.</summary>
+    private void Remember(string hash, FileStat stat) => hashedHere[hash] = (stat, Environment.TickCount64);
 
     private string TemporaryPath()
     {

@@ -7,9 +7,12 @@ using BuildMlops.Remotes;
 namespace BuildMlops.DataVersioning;
 
 /// <summary>
-/// Moves objects between the cache and a remote, <c>jobs</c> at a time. Push asks the remote about each
-/// object (a HEAD, never a listing) and uploads only what is missing, after re-hashing it; pull streams
-/// each object through a hash into a temporary file and renames it into the cache only if it matches.
+/// Moves objects between the cache and a remote, <c>jobs</c> at a time. Push finds out which objects the
+/// remote has, per fan-out folder (<c>files/sha256/ab/</c>): by one listing of that folder where the remote
+/// says that is cheaper, else by asking about each object (a HEAD); it never lists the whole remote, and
+/// uploads only what is missing, after re-hashing it. Pull writes each object into a temporary file,
+/// hashing it on the way (a large one may arrive in ranges at once), and renames it into the cache only
+/// if it matches.
 /// A corrupt remote object is never used: it is deleted from the remote where that is allowed, so the
 /// next push replaces it, and reported as BM5004.
 /// </summary>
@@ -21,10 +24,13 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
         var skipped = 0;
         long bytes = 0;
         var errors = new ConcurrentBag<MlopsException>();
-        await ForEachAsync(objects, async (item, token) =>
+        var unique = objects.DistinctBy(item => item.Hash).OrderBy(item => item.Hash, StringComparer.Ordinal).ToList();
+        var present = PresenceByFolder(unique, cancellation);
+        await ForEachAsync(unique, async (item, token) =>
         {
             var key = RemoteKeys.Object(item.Hash);
-            if (await remote.ExistsAsync(key, token))
+            var listed = await present[RemoteKeys.ObjectFolder(item.Hash)].Value;
+            if (listed?.Contains(key) ?? await remote.ExistsAsync(key, token))
             {
                 Interlocked.Increment(ref skipped);
                 return;
@@ -65,7 +71,9 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
             var key = RemoteKeys.Object(item.Hash);
             try
             {
-                if (!await cache.AddVerifiedAsync(item.Hash, (stream, ct) => remote.DownloadAsync(key, stream, ct), token))
+                // A size of 0 may mean "not known" (fsck's refetch): the size is only a hint anyway.
+                var size = item.Size > 0 ? item.Size : (long?)null;
+                if (!await cache.AddVerifiedAsync(item.Hash, size, (target, ct) => remote.DownloadToAsync(key, target, ct), token))
                 {
                     errors.Add(await CorruptAsync(key, item.Hash, token));
                     return;
@@ -119,6 +127,21 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
             $"object {hash[..12]} on remote '{remote.Name}' is corrupt (its bytes do not hash to its name) and was not used; {removal}",
             "Push it again from a machine whose cache has it intact: 'mlops data push'");
     }
+
+    /// <summary>
+    /// Per fan-out folder, the keys the remote has there, found by the remote's cheaper way if it has one
+    /// (null: ask about each key). Started by the first object of the folder that needs it, so listings run
+    /// alongside the uploads of folders already known rather than all before them.
+    /// </summary>
+    private Dictionary<string, Lazy<Task<IReadOnlySet<string>?>>> PresenceByFolder(List<(string Hash, long Size)> objects, CancellationToken cancellation) =>
+        objects.GroupBy(item => RemoteKeys.ObjectFolder(item.Hash), StringComparer.Ordinal).ToDictionary(
+            folder => folder.Key,
+            folder =>
+            {
+                var keys = folder.Select(item => RemoteKeys.Object(item.Hash)).ToList();
+                return new Lazy<Task<IReadOnlySet<string>?>>(() => remote.FindExistingAsync(keys, cancellation));
+            },
+            StringComparer.Ordinal);
 
     private TransferSummary Finish(TransferSummary summary, ConcurrentBag<MlopsException> errors, string verb)
     {

@@ -23,5 +23,26 @@ public interface IRemoteStorage : IDisposable
     /// <summary>Streams the object into <paramref name="destination"/>; false if there is no such key.</summary>
     Task<bool> DownloadAsync(string key, Stream destination, CancellationToken cancellation);
 
+    /// <summary>
+    /// Downloads the object into <paramref name="target"/>; false if there is no such key. The default
+    /// streams it in order through <see cref="DownloadAsync"/>; a remote that can fetch ranges of a large
+    /// object at once (S3) overrides it, since one stream leaves most of a fast link idle.
+    /// </summary>
+    async Task<bool> DownloadToAsync(string key, IDownloadTarget target, CancellationToken cancellation)
+    {
+        await using var stream = new DownloadTargetStream(target);
+        return await DownloadAsync(key, stream, cancellation);
+    }
+
     Task DeleteAsync(string key, CancellationToken cancellation);
+
+    /// <summary>
+    /// Which of <paramref name="keys"/> exist, all of them in one folder of the layout (such as
+    /// <c>files/sha256/ab/</c>), or null when this remote cannot tell more cheaply than by one
+    /// <see cref="ExistsAsync"/> per key; the caller then asks about each. The default returns null: a
+    /// remote overrides it where listing a folder costs fewer requests than asking about every key, and
+    /// never lists more than that folder.
+    /// </summary>
+    Task<IReadOnlySet<string>?> FindExistingAsync(IReadOnlyList<string> keys, CancellationToken cancellation) =>
+        Task.FromResult<IReadOnlySet<string>?>(null);
 }
