@@ -29,6 +29,7 @@ var root = new RootCommand("mlops: build steps for machine-learning models. Runs
     ServeCommand.Create(),
     ImageCommands.Create(),
     MetricsCommands.Create(),
+    CiCommands.Create(),
 };
 
 try
