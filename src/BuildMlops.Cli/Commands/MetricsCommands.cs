@@ -108,10 +108,11 @@ internal static class MetricsCommands
         {
             log.Message($"fetching {metricsKey} of {reference} ({recorded.Sha256[..12]}) from the default remote");
             using var remote = RemoteRegistry.Open(repository, null);
-            var fetched = cache.AddVerifiedAsync(recorded.Sha256, (stream, token) => remote.DownloadAsync(RemoteKeys.Object(recorded.Sha256), stream, token), CancellationToken.None).GetAwaiter().GetResult();
+            // A missing object is BM5003 from the cache; false means the remote's copy did not hash right.
+            var fetched = cache.AddVerifiedAsync(recorded.Sha256, recorded.Size, (target, token) => remote.DownloadToAsync(RemoteKeys.Object(recorded.Sha256), target, token), CancellationToken.None).GetAwaiter().GetResult();
             if (!fetched)
             {
-                throw new MlopsException(ErrorCodes.ObjectMissing, location, $"the metrics of {reference} ({recorded.Sha256[..12]}) are neither in the cache nor on remote '{remote.Name}'", "Push the run cache from a machine that built it: mlops push --run-cache");
+                throw new MlopsException(ErrorCodes.RemoteObjectCorrupt, location, $"the metrics of {reference} ({recorded.Sha256[..12]}) on remote '{remote.Name}' do not match their hash", "Push them again from a machine that built that commit: mlops push --run-cache");
             }
         }
 
