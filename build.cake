@@ -60,7 +60,7 @@ Task("Verify")
     .Does(() => BuildPipelines(verify: true));
 
 Task("Tools")
-    .Description("Builds src/BuildMlops.Sdk, which stages the mlops CLI (src/BuildMlops.Sdk/tools/net10.0/mlops.dll) the other targets run.")
+    .Description("Builds src/BuildMlops.Sdk, which stages the mlops CLI the other targets run (without it: checks the local tool, dotnet mlops).")
     .Does(BuildTools);
 
 Task("Package")

@@ -1,14 +1,31 @@
-// The mlops CLI as this repository builds it: building src/BuildMlops.Sdk stages the CLI (mlops.dll)
-// beside the SDK's targets, the same worker the pipelines' builds start, so the CLI and the builds
-// always agree on versions, remotes and registry.
+// The mlops CLI. In this repository, building src/BuildMlops.Sdk stages it (mlops.dll) beside the SDK's
+// targets: the same worker the pipelines' builds start, so the CLI and the builds always agree on
+// versions, remotes and registry. In a repository that copied this build and uses BuildMlops from
+// NuGet, there is no src/BuildMlops.Sdk: the CLI is the local tool `dotnet mlops` (BuildMlops.Tool in
+// .config/dotnet-tools.json, restored by build.sh).
 
+var sdkProject = repoRoot.CombineWithFilePath("src/BuildMlops.Sdk/BuildMlops.Sdk.csproj");
 var mlopsDll = repoRoot.CombineWithFilePath("src/BuildMlops.Sdk/tools/net10.0/mlops.dll");
+var mlopsFromSource = FileExists(sdkProject);
 
-// dotnet build src/BuildMlops.Sdk -c <configuration>: builds the CLI, the tasks and the serving host and
-// stages them under src/BuildMlops.Sdk/tools/.
+// What follows `dotnet` to run mlops: the staged mlops.dll, or the local tool's command name.
+string MlopsEntryPoint() => mlopsFromSource ? mlopsDll.FullPath : "mlops";
+
+// From source: dotnet build src/BuildMlops.Sdk -c <configuration>, which builds the CLI, the tasks and
+// the serving host and stages them under src/BuildMlops.Sdk/tools/. Otherwise: checks that the local
+// tool answers.
 void BuildTools()
 {
-    DotNetBuild(repoRoot.CombineWithFilePath("src/BuildMlops.Sdk/BuildMlops.Sdk.csproj").FullPath, new DotNetBuildSettings
+    if (!mlopsFromSource)
+    {
+        var (exitCode, _, errors) = Capture("dotnet", new[] { "mlops", "--version" });
+        if (exitCode != 0)
+        {
+            throw new Exception("No mlops CLI: add it as a local tool (dotnet tool install BuildMlops.Tool) so `dotnet mlops` runs. " + string.Join(" ", errors));
+        }
+        return;
+    }
+    DotNetBuild(sdkProject.FullPath, new DotNetBuildSettings
     {
         Configuration = configuration,
         MSBuildSettings = NewMSBuildSettings(),
@@ -38,13 +55,13 @@ ProcessArgumentBuilder CommandLine(IEnumerable<string> arguments)
     return builder;
 }
 
-// Runs `dotnet <mlops.dll> <arguments>` in the repository root and fails on a non-zero exit code.
+// Runs `dotnet <mlops> <arguments>` in the repository root and fails on a non-zero exit code.
 // Cake prints the command line (cake.config: ShowProcessCommandLine), and the CLI's own output passes through.
 void RunMlops(params string[] arguments)
 {
     var exitCode = StartProcess("dotnet", new ProcessSettings
     {
-        Arguments = CommandLine(new[] { mlopsDll.FullPath }.Concat(arguments)),
+        Arguments = CommandLine(new[] { MlopsEntryPoint() }.Concat(arguments)),
         WorkingDirectory = repoRoot,
     });
     if (exitCode != 0)
@@ -68,11 +85,11 @@ void RunMlops(params string[] arguments)
     return (exitCode, output.ToList(), errors.ToList());
 }
 
-// Runs `dotnet <mlops.dll> <arguments>` and returns its exit code and standard output; its standard
+// Runs `dotnet <mlops> <arguments>` and returns its exit code and standard output; its standard
 // error goes to the diagnostic log.
 (int ExitCode, List<string> Output) CaptureMlops(params string[] arguments)
 {
-    var (exitCode, output, errors) = Capture("dotnet", new[] { mlopsDll.FullPath }.Concat(arguments));
+    var (exitCode, output, errors) = Capture("dotnet", new[] { MlopsEntryPoint() }.Concat(arguments));
     foreach (var line in errors)
     {
         Verbose(line);
