@@ -157,7 +157,16 @@ void PullData(IReadOnlyList<FilePath> pipelines)
         ? Array.Empty<string>()
         : pipelines.Select(project => repoRoot.GetRelativePath(project.GetDirectory()).FullPath).ToArray();
     Information("Pulling data from remote '{0}'{1}", remote, paths.Length == 0 ? "" : " for " + string.Join(", ", paths));
-    RunMlops(new[] { "pull" }.Concat(paths).ToArray());
+    try
+    {
+        RunMlops(new[] { "pull" }.Concat(paths).ToArray());
+    }
+    catch (Exception ex)
+    {
+        // Only a head start: each build fetches the tracked data it lacks itself, and fails then if it
+        // cannot (a fork's pull request has no credentials, yet its models may need none).
+        Warning("{0} The builds fetch the data they need themselves.", ex.Message);
+    }
 }
 
 // mlops push --run-cache: data objects and every local run record to the default remote, so other
