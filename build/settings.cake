@@ -1,6 +1,7 @@
 // The build's own defaults, from the [BuildMlops] section of cake.config. Cake reads any section of
-// that file and exposes it as Context.Configuration.GetValue("<Section>_<Key>") (case-insensitive);
-// CAKE_BUILDMLOPS_<KEY> in the environment or --buildmlops_<key>=<value> overrides a value for one run.
+// that file and exposes it as Context.Configuration.GetValue("<Section>_<Key>") (case-insensitive).
+// --buildmlops_<key>=<value> overrides a value for one run; CAKE_BUILDMLOPS_<KEY> in the environment
+// only supplies a key the file does not set (Cake ranks switch, then file, then environment).
 
 // A [BuildMlops] value, or null when the key is absent. (Cake's INI reader refuses an empty value, so
 // cake.config leaves an unset key commented out rather than writing `Key=`.)
