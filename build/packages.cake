@@ -10,6 +10,7 @@ void PackProducts()
         DotNetPack(project.FullPath, new DotNetPackSettings
         {
             Configuration = configuration,
+            MSBuildSettings = NewMSBuildSettings(),
             OutputDirectory = packagesDir,
         });
     }

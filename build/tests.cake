@@ -45,6 +45,7 @@ void RunTests()
         DotNetTest(solutionFile.FullPath, new DotNetTestSettings
         {
             Configuration = configuration,
+            MSBuildSettings = NewMSBuildSettings(),
             Loggers = new[] { "trx" },
             ResultsDirectory = testResultsDir,
         });
