@@ -6,8 +6,8 @@ namespace BuildMlops.Remotes.S3;
 /// <summary>
 /// One large file as a multipart upload: parts read straight from the file, a few in flight at once
 /// (each holding one of the remote's part slots, shared by all its large transfers), then completed in
-/// order. S3 shows the object only once it is completed, so any failure or
-/// cancellation aborts the upload and leaves nothing under the key.
+/// order. S3 shows the object only once it is completed, so any failure or cancellation aborts the
+/// upload and leaves nothing under the key.
 /// </summary>
 internal static class S3MultipartUpload
 {
@@ -34,20 +34,20 @@ internal static class S3MultipartUpload
                 try
                 {
                     response = await client.UploadPartAsync(
-                    new UploadPartRequest
-                    {
-                        BucketName = bucket,
-                        Key = objectKey,
-                        UploadId = uploadId,
-                        PartNumber = partNumber,
-                        FilePath = localPath,
-                        FilePosition = position,
-                        PartSize = Math.Min(partSize, length - position),
-                        IsLastPart = partNumber == partCount,
-                        // Chunked (aws-chunked) bodies are stored verbatim by some S3-compatible servers.
-                        UseChunkEncoding = false,
-                    },
-                    token);
+                        new UploadPartRequest
+                        {
+                            BucketName = bucket,
+                            Key = objectKey,
+                            UploadId = uploadId,
+                            PartNumber = partNumber,
+                            FilePath = localPath,
+                            FilePosition = position,
+                            PartSize = Math.Min(partSize, length - position),
+                            IsLastPart = partNumber == partCount,
+                            // Chunked (aws-chunked) bodies are stored verbatim by some S3-compatible servers.
+                            UseChunkEncoding = false,
+                        },
+                        token);
                 }
                 finally
                 {
