@@ -1,12 +1,9 @@
 using System.CommandLine;
-using System.Diagnostics;
-using BuildMlops.Cache;
 using BuildMlops.Cli.Projects;
 using BuildMlops.Diagnostics;
 using BuildMlops.Metrics;
 using BuildMlops.ModelRegistry;
 using BuildMlops.Pipeline;
-using BuildMlops.Remotes;
 using BuildMlops.Repository;
 using BuildMlops.Spec;
 
@@ -15,7 +12,7 @@ namespace BuildMlops.Cli.Commands;
 /// <summary>
 /// <c>mlops metrics diff [project] [--against production|3|git:REF]</c>: the built model's metrics
 /// against a registry alias or version, or against the metrics a git ref's lock file recorded
-/// (fetched by hash from the cache or the default remote), as a markdown table or JSON.
+/// (<see cref="RecordedMetrics"/>), as a markdown table or JSON.
 /// </summary>
 internal static class MetricsCommands
 {
@@ -69,73 +66,12 @@ internal static class MetricsCommands
         if (against.StartsWith(GitPrefix, StringComparison.Ordinal))
         {
             var reference = against[GitPrefix.Length..];
-            var baseline = MetricsAtGitRef(spec, repository, reference, log);
+            var baseline = RecordedMetrics.AtGitReference(spec, repository, reference, log);
             return MetricsDiff.Compute(against, reference, spec.Task, baseline, current, gates);
         }
 
         using var store = ModelRegistryStore.Open(repository, log);
         var version = store.RequireAsync(spec.ModelName, against, CancellationToken.None).GetAwaiter().GetResult();
         return MetricsDiff.Compute(against, $"{against} (v{version.Version})", spec.Task, version.Metrics, current, gates);
-    }
-
-    /// <summary>The metrics.json whose hash the lock file at <paramref name="reference"/> recorded, from the cache or the default remote.</summary>
-    private static IReadOnlyDictionary<string, double> MetricsAtGitRef(ModelSpec spec, MlopsRepository repository, string reference, IMlopsLog log)
-    {
-        var location = new SourceLocation(spec.LockFile);
-        var root = Git(spec.ProjectDirectory, location, "rev-parse", "--show-toplevel").Trim();
-        var lockPath = Path.GetRelativePath(root, spec.LockFile).Replace('\\', '/');
-        var text = Git(root, location, "show", $"{reference}:{lockPath}");
-        var temporary = Path.GetTempFileName();
-        LockFile lockFile;
-        try
-        {
-            File.WriteAllText(temporary, text);
-            lockFile = LockFile.Load(temporary);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-
-        var metricsKey = spec.Relative(spec.PathOf(StepOutputs.Metrics));
-        if (lockFile.Stage(StepName.Evaluate)?.Outs.GetValueOrDefault(metricsKey) is not { } recorded)
-        {
-            throw new MlopsException(ErrorCodes.BadLockFile, location, $"the lock file at {reference} records no {metricsKey}", "Compare with a commit whose model was built and its lock file committed");
-        }
-
-        var cache = new ContentCache(repository.CacheDirectory);
-        if (!cache.Contains(recorded.Sha256))
-        {
-            log.Message($"fetching {metricsKey} of {reference} ({recorded.Sha256[..12]}) from the default remote");
-            using var remote = RemoteRegistry.Open(repository, null);
-            // A missing object is BM5003 from the cache; false means the remote's copy did not hash right.
-            var fetched = cache.AddVerifiedAsync(recorded.Sha256, recorded.Size, (target, token) => remote.DownloadToAsync(RemoteKeys.Object(recorded.Sha256), target, token), CancellationToken.None).GetAwaiter().GetResult();
-            if (!fetched)
-            {
-                throw new MlopsException(ErrorCodes.RemoteObjectCorrupt, location, $"the metrics of {reference} ({recorded.Sha256[..12]}) on remote '{remote.Name}' do not match their hash", "Push them again from a machine that built that commit: mlops push --run-cache");
-            }
-        }
-
-        return MetricsFile.Read(cache.ObjectPath(recorded.Sha256));
-    }
-
-    private static string Git(string directory, SourceLocation location, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new MlopsException(ErrorCodes.BadLockFile, location, $"git {string.Join(' ', arguments)} failed: {error.Result.Trim()}", "Name a commit, branch or tag that has the project's lock file (git:main, git:v1.0.0)");
-        }
-
-        return output;
     }
 }

@@ -36,7 +36,8 @@ public sealed record MetricsDiff(string Against, string BaselineDescription, IRe
                 before,
                 after,
                 before is { } x && after is { } y ? y - x : null,
-                outcomes.Count == 0 ? null : string.Join("; ", outcomes.Select(outcome => outcome.DescribeBounds())),
+                // A gate without bounds is a baseline gate (Against): gates.json's pass covers its comparison.
+                outcomes.Count == 0 ? null : string.Join("; ", outcomes.Select(outcome => outcome.DescribeBounds() is { Length: > 0 } bounds ? bounds : "against the baseline")),
                 outcomes.Count == 0 ? null : outcomes.All(outcome => outcome.Passed)));
         }
 

@@ -20,17 +20,18 @@ public sealed class LockFile
 
     public StageRecord? Stage(StepName step) => Stages.GetValueOrDefault(step.Key());
 
-    public static LockFile Load(string path)
+    public static LockFile Load(string path) =>
+        File.Exists(path)
+            ? Parse(File.ReadAllText(path), new SourceLocation(path)) // ReadAllText drops a byte order mark an editor may add
+            : new LockFile();
+
+    /// <summary>A lock file's text, e.g. as git has it at another commit; errors point at <paramref name="location"/>.</summary>
+    public static LockFile Parse(string text, SourceLocation location)
     {
         var lockFile = new LockFile();
-        if (!File.Exists(path))
-        {
-            return lockFile;
-        }
-
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(path)); // ReadAllText drops a byte order mark an editor may add
+            using var document = JsonDocument.Parse(text);
             var root = document.RootElement;
             if (root.GetProperty("schema").GetInt32() != SchemaVersion)
             {
@@ -60,7 +61,7 @@ public sealed class LockFile
         {
             throw new MlopsException(
                 ErrorCodes.BadLockFile,
-                new SourceLocation(path),
+                location,
                 $"the lock file cannot be read: {exception.Message}",
                 "Restore it from version control, or delete it to rebuild every step");
         }

@@ -26,6 +26,13 @@ public sealed partial record GitInfo(string Commit, DateTimeOffset CommitTime, s
         return new GitInfo(commit, DateTimeOffset.FromUnixTimeSeconds(time), string.IsNullOrWhiteSpace(remote) ? null : BrowsableUrl(remote));
     }
 
+    /// <summary>The repository's top folder for <paramref name="directory"/>, or null outside a git work tree.</summary>
+    public static string? TopLevel(string directory) => Run(directory, "rev-parse", "--show-toplevel");
+
+    /// <summary>A file's content at <paramref name="reference"/> (a commit, branch or tag), or null when git has none.</summary>
+    /// <param name="path">The path relative to the repository's top folder, '/'-separated.</param>
+    public static string? Show(string repositoryRoot, string reference, string path) => Run(repositoryRoot, "show", $"{reference}:{path}");
+
     /// <summary>True when tracked files differ from HEAD (untracked files do not count: a build's own outputs are ignored).</summary>
     public static bool IsDirty(string directory) =>
         !string.IsNullOrEmpty(Run(directory, "status", "--porcelain", "--untracked-files=no"));
