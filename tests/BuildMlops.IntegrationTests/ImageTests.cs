@@ -217,6 +217,18 @@ public sealed class ImageTests
         Assert.That(File.Exists(workspace.Output("model.zip")), Is.False);
     }
 
+    [Test]
+    public void GivenNoDockerEngine_WhenLoadingTheImage_ThenBM7009NamesTheEndpointAndTheImageIsStillThere()
+    {
+        using var workspace = new PipelineWorkspace("churn");
+        var environment = new Dictionary<string, string?>(FixedTime) { ["DOCKER_HOST"] = "unix:///nonexistent/docker.sock" };
+        var result = workspace.Build(["-t:MlopsDockerLoad", .. ImageProperties()], environment);
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(BuildOutput.ErrorCodes(result), Is.EqualTo(new[] { "BM7009" }), result.ToString());
+        Assert.That(result.StandardOutput, Does.Contain("/nonexistent/docker.sock"));
+        Assert.That(File.Exists(workspace.Output("image/image.tar")), Is.True, "packaging needs no engine; only loading does");
+    }
+
     private static JsonNode ReadSummary(PipelineWorkspace workspace) =>
         JsonNode.Parse(File.ReadAllText(workspace.Output("image/image.json")))!;
 
