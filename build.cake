@@ -38,7 +38,8 @@ Task("Build")
     .Does(BuildSolution);
 
 Task("Test")
-    .Description("Runs dotnet test BuildMlops.sln with a trx logger into artifacts/test-results; fails on a failing test.")
+    .Description("Builds, then runs dotnet test BuildMlops.sln --no-build with a trx logger into artifacts/test-results; fails on a failing test.")
+    .IsDependentOn("Build")
     .Does(() =>
     {
         if (HasTestsToRun())

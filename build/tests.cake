@@ -36,8 +36,10 @@ bool HasTestsToRun()
     return true;
 }
 
-// dotnet test BuildMlops.sln -c <configuration> --logger trx --results-directory artifacts/test-results
-// A failing test makes dotnet test exit non-zero, which DotNetTest turns into a failed task.
+// dotnet test BuildMlops.sln -c <configuration> --no-build --logger trx --results-directory artifacts/test-results,
+// after the Build target: test projects built in parallel would re-stage the SDK's tools while
+// another project's tests use them. A failing test makes dotnet test exit non-zero, which DotNetTest
+// turns into a failed task.
 void RunTests()
 {
     try
@@ -45,7 +47,7 @@ void RunTests()
         DotNetTest(solutionFile.FullPath, new DotNetTestSettings
         {
             Configuration = configuration,
-            MSBuildSettings = NewMSBuildSettings(),
+            NoBuild = true,
             Loggers = new[] { "trx" },
             ResultsDirectory = testResultsDir,
         });
