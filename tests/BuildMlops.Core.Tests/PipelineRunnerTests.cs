@@ -117,6 +117,34 @@ public sealed class PipelineRunnerTests
     }
 
     [Test]
+    public void GivenABuildThatTrains_WhenItIsRunAgain_ThenOutcomesJsonSaysRanThenUpToDate()
+    {
+        var spec = Spec();
+        new PipelineRunner(spec, _log, _worker).RunThrough(StepName.Gate);
+
+        Assert.That(StepNames.InOrder.Skip(1).Select(step => StepOutcomes.Read(spec.IntermediateDirectory, step)), Is.All.EqualTo(StepOutcome.Ran));
+        Assert.That(StepOutcomes.Read(spec.IntermediateDirectory, StepName.HashData), Is.Null, "hash-data has no outputs to get");
+
+        new PipelineRunner(spec, _log, _worker).RunThrough(StepName.Gate);
+
+        Assert.That(StepOutcomes.Read(spec.IntermediateDirectory, StepName.Train), Is.EqualTo(StepOutcome.UpToDate));
+        Assert.That(File.ReadAllText(StepOutcomes.PathIn(spec.IntermediateDirectory)), Does.StartWith("{\n  \"validate\": {\n    \"outcome\": \"up_to_date\"\n  },"));
+    }
+
+    [Test]
+    public void GivenATrainedModel_WhenTheNextBuildFailsBeforeTraining_ThenOutcomesJsonNoLongerClaimsATrainedModel()
+    {
+        var spec = Spec();
+        new PipelineRunner(spec, _log, _worker).RunThrough(StepName.Train);
+        File.WriteAllText(_directory.Combine("data", "x.csv"), "a,y\n2,1\n");
+
+        Assert.Throws<MlopsException>(() => new PipelineRunner(spec, _log, new ThrowingWorker()).RunThrough(StepName.Train));
+
+        Assert.That(StepOutcomes.Read(spec.IntermediateDirectory, StepName.ValidateData), Is.Null);
+        Assert.That(StepOutcomes.Read(spec.IntermediateDirectory, StepName.Train), Is.Null, "validation failed, so the model on disk is not this build's");
+    }
+
+    [Test]
     public void GivenVerifyAndANondeterministicRun_WhenVerified_ThenBM3001AndTheOutputsAreKept()
     {
         Runner().RunThrough(StepName.Gate);

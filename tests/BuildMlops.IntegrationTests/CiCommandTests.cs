@@ -100,7 +100,7 @@ public sealed class CiCommandTests
         Assert.That(run.ExitCode, Is.Zero, run.ToString());
         Assert.That(run.StandardOutput, Does.StartWith("## BuildMlops: ✅ "));
         Assert.That(run.StandardOutput, Does.Contain("compared with production `v1`"));
-        Assert.That(run.StandardOutput, Does.Contain("model up to date with mlops.lock.json"), "without a build log the origin is not guessed");
+        Assert.That(run.StandardOutput, Does.Contain("model trained in this run"), "without a build log, obj/mlops/outcomes.json says what the last build did");
         Assert.That(run.StandardOutput, Does.Contain("| `auc` |"));
     }
 

@@ -36,7 +36,7 @@ internal static class CiCommands
         };
         var buildLog = new Option<FileInfo?>("--build-log")
         {
-            Description = "The build's saved output (dotnet build | tee build.log): the only record of whether each model was trained or restored from the run cache; without it the report says up to date",
+            Description = "The build's saved output (dotnet build | tee build.log), to read whether each model was trained or restored from the run cache. Without it, each project's obj/mlops/outcomes.json, which every build writes, says",
         };
         var command = new Command("pr-report", "Compare each built model with production and publish the report: step summary, pull request comment, check run. Exit 1 when a gate failed") { projects, properties, against, buildLog, json, dryRun };
         command.SetAction(parse =>

@@ -150,6 +150,33 @@ public sealed class PipelineRunner
         // One step at a time per project, across processes: a second build waits, then plans again and
         // finds the step the first one ran up to date.
         using var projectLock = IO.DirectoryLock.Exclusive(_spec.IntermediateDirectory);
+        StepResult result;
+        try
+        {
+            result = RunLocked(step);
+        }
+        catch
+        {
+            RecordOutcome(step, null);
+            throw;
+        }
+
+        RecordOutcome(step, result.RestoredFrom is not null ? StepOutcome.Restored : result.Ran ? StepOutcome.Ran : StepOutcome.UpToDate, result.RestoredFrom);
+        return result;
+    }
+
+    /// <summary>Notes in obj/mlops/outcomes.json how this build got the step's outputs; a planning-only runner writes nothing.</summary>
+    private void RecordOutcome(StepName step, StepOutcome? outcome, string? restoredFrom = null)
+    {
+        if (!_readOnly)
+        {
+            StepOutcomes.Record(_spec.IntermediateDirectory, step, outcome, restoredFrom);
+        }
+    }
+
+    /// <summary><see cref="Run"/>'s work, under the project's step lock.</summary>
+    private StepResult RunLocked(StepName step)
+    {
         var plan = Plan(step);
         var verifying = _spec.Verify && step is StepName.ValidateData or StepName.Train or StepName.Evaluate;
         if (plan.UpToDate && !verifying)

@@ -11,7 +11,7 @@ namespace BuildMlops.GitHub.Gathering;
 /// <summary>
 /// Gathers the <see cref="PipelineReport"/> of one model project that has already been built: its metrics.json and
 /// gates.json, the registry's version behind an alias (production by default) with its metrics and lineage, every
-/// registered version's metrics for the charts, and the train step's origin from the build log when there is one.
+/// registered version's metrics for the charts, and the train step's origin (from the build log when one is given, else from obj/mlops/outcomes.json).
 /// Reads only; the build and the registry are left as they are.
 /// </summary>
 public sealed class PipelineReportBuilder(IMlopsLog log)
@@ -128,21 +128,34 @@ public sealed class PipelineReportBuilder(IMlopsLog log)
     }
 
     /// <summary>
-    /// From the build log when one is given and names the train step; otherwise up to date, which is what this
-    /// reports when it cannot know: nothing on disk tells a trained model from a restored one, and a build that
-    /// ran nothing leaves no trace either, so the log message says the origin was not read.
+    /// From the build log when one is given and names the train step; else from what the last build recorded in
+    /// <c>obj/mlops/outcomes.json</c> (<see cref="StepOutcomes"/>), which travels with the project's outputs to a report
+    /// job; else up to date, and the log says the origin was not known, since the outputs alone cannot tell.
     /// </summary>
     private ModelOrigin Origin(ModelSpec spec, string? buildLog)
     {
-        if (buildLog is not null && BuildLogOrigin.FromFile(buildLog, spec.ProjectName) is { } origin)
+        if (buildLog is not null)
         {
-            return origin;
+            if (BuildLogOrigin.FromFile(buildLog, spec.ProjectName) is { } fromLog)
+            {
+                return fromLog;
+            }
+
+            log.Message($"{spec.ProjectName}: {buildLog} has no MlopsTrain status line for it; the origin comes from {StepOutcomes.FileName}");
         }
 
-        log.Message(buildLog is null
-            ? $"{spec.ProjectName}: no build log given (--build-log), so the report cannot tell a trained model from a restored one and says up to date"
-            : $"{spec.ProjectName}: {buildLog} has no MlopsTrain status line for it, so the report says up to date");
-        return ModelOrigin.UpToDate;
+        switch (StepOutcomes.Read(spec.IntermediateDirectory, StepName.Train))
+        {
+            case StepOutcome.Ran:
+                return ModelOrigin.Trained;
+            case StepOutcome.Restored:
+                return ModelOrigin.Restored;
+            case StepOutcome.UpToDate:
+                return ModelOrigin.UpToDate;
+            default:
+                log.Message($"{spec.ProjectName}: no build recorded how it got its model ({Path.Combine(spec.IntermediateDirectory, StepOutcomes.FileName)} is missing), so the report says up to date");
+                return ModelOrigin.UpToDate;
+        }
     }
 
     private static double? Defined(double value) => double.IsFinite(value) ? value : null;
