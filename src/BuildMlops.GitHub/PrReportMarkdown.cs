@@ -160,7 +160,7 @@ public static class PrReportMarkdown
         {
             var cells = new[]
             {
-                $"{kind} {MarkdownText.Code(change.Name)}",
+                $"{change.Kind ?? kind} {MarkdownText.Code(change.Name)}",
                 change.Before is null ? "*(new)*" : MarkdownText.Code(change.Before),
                 change.After is null ? "*(removed)*" : MarkdownText.Code(change.After),
             };

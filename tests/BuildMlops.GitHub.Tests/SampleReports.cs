@@ -47,8 +47,8 @@ internal static class SampleReports
         ParameterChanges =
         [
             new ReportChange("MlopsSeed", "42", "7"),
-            new ReportChange("hyperparameter NumberOfTrees", null, "200"),
-            new ReportChange("column setting customerID", "type=inferred;ignore=true", null),
+            new ReportChange("NumberOfTrees", null, "200") { Kind = "hyperparameter" },
+            new ReportChange("customerID", "type=inferred;ignore=true", null) { Kind = "column setting" },
         ],
         History =
         [

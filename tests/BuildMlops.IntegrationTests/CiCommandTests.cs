@@ -88,8 +88,8 @@ public sealed class CiCommandTests
 
         var calls = proxy.Calls.ToList();
         Assert.That(calls.Where(call => call.Status is < 200 or >= 300), Is.Empty, "Prism rejected: " + string.Join("\n", calls));
-        Assert.That(calls, Has.Some.Matches<(string Method, string Path, int Status)>(call => call.Method == "POST" && call.Path.StartsWith("/repos/acme/models/issues/42/comments", StringComparison.Ordinal)));
-        Assert.That(calls, Has.Some.Matches<(string Method, string Path, int Status)>(call => call.Method == "POST" && call.Path == "/repos/acme/models/check-runs"));
+        Assert.That(calls, Has.Some.Matches<ProxiedCall>(call => call.Method == "POST" && call.Path.StartsWith("/repos/acme/models/issues/42/comments", StringComparison.Ordinal)));
+        Assert.That(calls, Has.Some.Matches<ProxiedCall>(call => call.Method == "POST" && call.Path == "/repos/acme/models/check-runs"));
     }
 
     [Test]

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace BuildMlops.IntegrationTests;
 
@@ -8,9 +11,17 @@ namespace BuildMlops.IntegrationTests;
 /// A recording HTTP proxy in front of Prism, for a test whose GitHub client runs in another process (the mlops CLI),
 /// where the in-process recording handler of BuildMlops.GitHub.Tests cannot sit. It asks Prism for
 /// <c>application/json</c> instead of GitHub's own media type (Prism would answer 406, as that test suite's recorder
-/// explains) and keeps each request's method, path and Prism's status, so the test sees what Prism accepted.
+/// explains) and keeps each request's method, path, body and Prism's status, so the test sees what Prism accepted.
+/// <para>
+/// Two things Prism cannot do are added after Prism has judged the request, on its answers: (1) Prism keeps no state,
+/// so the pull request comments written through it are remembered and listed back (Prism's example comment shape,
+/// with the id and body this proxy gave them), which is what lets a second report find its marker and edit the
+/// comment in place; (2) a release is "not found" (Prism's documented 404) until one is created through the proxy, so
+/// the first release of a tag is created rather than edited; (3) the <c>upload_url</c> of a release points at uploads.github.com in Prism's examples, and is
+/// rewritten to this proxy, as GitHub Enterprise Server serves uploads under its own host.
+/// </para>
 /// </summary>
-internal sealed class GitHubApiProxy : IDisposable
+internal sealed partial class GitHubApiProxy : IDisposable
 {
     private readonly HttpListener listener = new();
     private readonly HttpClient client = new() { Timeout = TimeSpan.FromMinutes(2) };
@@ -30,8 +41,15 @@ internal sealed class GitHubApiProxy : IDisposable
 
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
 
-    /// <summary>Every request so far: method, path and query, and Prism's status.</summary>
-    public ConcurrentQueue<(string Method, string Path, int Status)> Calls { get; } = new();
+    /// <summary>Every request so far: method, path and query, the body sent, and Prism's status.</summary>
+    public ConcurrentQueue<ProxiedCall> Calls { get; } = new();
+
+    /// <summary>The pull request comments written through this proxy, by issue path (<c>/repos/o/r/issues/42</c>).</summary>
+    private readonly Dictionary<string, List<JsonObject>> comments = new(StringComparer.Ordinal);
+    private long nextCommentId = 9000;
+
+    /// <summary>The releases created through this proxy, as the path that gets one by tag (<c>/repos/o/r/releases/tags/v1.0.0</c>).</summary>
+    private readonly HashSet<string> releases = new(StringComparer.Ordinal);
 
     public void Dispose()
     {
@@ -88,6 +106,12 @@ internal sealed class GitHubApiProxy : IDisposable
         }
 
         forwarded.Headers.TryAddWithoutValidation("Accept", "application/json");
+        if (request.HttpMethod == "GET" && ReleaseByTag().Match(request.Url!.AbsolutePath) is { Success: true } byTag && !IsReleased(byTag.Groups["release"].Value))
+        {
+            // No release of this tag was made through here: GitHub's answer is then its documented 404.
+            forwarded.Headers.TryAddWithoutValidation("Prefer", "code=404");
+        }
+
         if (request.HasEntityBody)
         {
             using var buffer = new MemoryStream();
@@ -100,18 +124,25 @@ internal sealed class GitHubApiProxy : IDisposable
         }
 
         var response = context.Response;
+        var sent = forwarded.Content is null ? "" : Encoding.UTF8.GetString(await forwarded.Content.ReadAsByteArrayAsync());
         try
         {
             using var answer = await client.SendAsync(forwarded);
             var body = await answer.Content.ReadAsByteArrayAsync();
-            Calls.Enqueue((request.HttpMethod, request.RawUrl!, (int)answer.StatusCode));
-            response.StatusCode = (int)answer.StatusCode;
+            var status = (int)answer.StatusCode;
+            Calls.Enqueue(new ProxiedCall(request.HttpMethod, request.RawUrl!, status, sent));
+            if (status is >= 200 and < 300 && answer.Content.Headers.ContentType?.MediaType == "application/json")
+            {
+                body = Encoding.UTF8.GetBytes(WithState(request.HttpMethod, request.Url!.AbsolutePath, sent, Encoding.UTF8.GetString(body)));
+            }
+
+            response.StatusCode = status;
             response.ContentType = answer.Content.Headers.ContentType?.ToString();
             await response.OutputStream.WriteAsync(body);
         }
         catch (HttpRequestException)
         {
-            Calls.Enqueue((request.HttpMethod, request.RawUrl!, 502));
+            Calls.Enqueue(new ProxiedCall(request.HttpMethod, request.RawUrl!, 502, sent));
             response.StatusCode = 502;
         }
         finally
@@ -119,4 +150,81 @@ internal sealed class GitHubApiProxy : IDisposable
             response.Close();
         }
     }
+
+    /// <summary>Whether a release of <c>/repos/o/r/releases/tags/{tag}</c> was created through this proxy.</summary>
+    private bool IsReleased(string releasePath)
+    {
+        lock (comments)
+        {
+            return releases.Contains(releasePath);
+        }
+    }
+
+    /// <summary>Prism's accepted answer to a request, with the comments and releases remembered and the upload URL rewritten.</summary>
+    private string WithState(string method, string path, string sent, string answer)
+    {
+        answer = answer.Replace("https://uploads.github.com/", BaseUrl.ToString(), StringComparison.Ordinal);
+        lock (comments)
+        {
+            if (method == "POST" && Releases().IsMatch(path))
+            {
+                releases.Add($"{path}/tags/{JsonNode.Parse(sent)!["tag_name"]!.GetValue<string>()}");
+            }
+
+            if (IssueComments().Match(path) is { Success: true } list)
+            {
+                var issue = list.Groups["issue"].Value;
+                if (method == "POST")
+                {
+                    var comment = JsonNode.Parse(answer)!.AsObject();
+                    comment["id"] = ++nextCommentId;
+                    comment["body"] = JsonNode.Parse(sent)!["body"]!.GetValue<string>();
+                    (comments.TryGetValue(issue, out var written) ? written : comments[issue] = []).Add(comment);
+                    return comment.ToJsonString();
+                }
+
+                if (method == "GET")
+                {
+                    var listed = JsonNode.Parse(answer)!.AsArray();
+                    foreach (var comment in comments.GetValueOrDefault(issue) ?? [])
+                    {
+                        listed.Add(comment.DeepClone());
+                    }
+
+                    return listed.ToJsonString();
+                }
+            }
+
+            if (method == "PATCH" && OneComment().Match(path) is { Success: true } one)
+            {
+                var id = long.Parse(one.Groups["id"].Value, System.Globalization.CultureInfo.InvariantCulture);
+                var comment = comments.Values.SelectMany(written => written).FirstOrDefault(written => (long)written["id"]! == id);
+                if (comment is not null)
+                {
+                    comment["body"] = JsonNode.Parse(sent)!["body"]!.GetValue<string>();
+                    return comment.ToJsonString();
+                }
+            }
+        }
+
+        return answer;
+    }
+
+    [GeneratedRegex(@"^(?<issue>/repos/[^/]+/[^/]+/issues/\d+)/comments$")]
+    private static partial Regex IssueComments();
+
+    [GeneratedRegex(@"^/repos/[^/]+/[^/]+/issues/comments/(?<id>\d+)$")]
+    private static partial Regex OneComment();
+
+    [GeneratedRegex(@"^/repos/[^/]+/[^/]+/releases$")]
+    private static partial Regex Releases();
+
+    [GeneratedRegex(@"^(?<release>/repos/[^/]+/[^/]+/releases/tags/[^/]+)$")]
+    private static partial Regex ReleaseByTag();
+}
+
+/// <summary>One request through <see cref="GitHubApiProxy"/>: method, path and query, Prism's status and the body sent.</summary>
+internal sealed record ProxiedCall(string Method, string Path, int Status, string Body)
+{
+    public override string ToString() => $"{Method} {Path} -> {Status}";
 }

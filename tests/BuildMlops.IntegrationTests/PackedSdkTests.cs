@@ -14,11 +14,7 @@ public sealed class PackedSdkTests
     public void GivenThePackedSdk_WhenANewProjectUsesIt_ThenItTrainsTheSameModelAsTheSourceSdk()
     {
         using var temporary = new TemporaryDirectory("packed-sdk");
-        var feed = temporary.Combine("feed");
-        var pack = ProcessRunner.Dotnet(RepoLayout.Root, ["pack", RepoLayout.SdkProject, "-o", feed, "-nodeReuse:false", "-tl:off"], timeout: TimeSpan.FromMinutes(10));
-        Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
-        Assert.That(File.Exists(Path.Combine(feed, "BuildMlops.Sdk.0.1.0.nupkg")), Is.True);
-
+        var feed = PackedBuildMlops.Feed;
         var project = temporary.Combine("app");
         Directory.CreateDirectory(Path.Combine(project, "data"));
         File.Copy(RepoLayout.PipelineData("churn", "wa_churn.csv"), Path.Combine(project, "data", "wa_churn.csv"));
@@ -57,10 +53,7 @@ public sealed class PackedSdkTests
     public void GivenThePackedTool_WhenInstalledAsADotnetTool_ThenMlopsRunsAProject()
     {
         using var temporary = new TemporaryDirectory("packed-tool");
-        var feed = temporary.Combine("feed");
-        var cli = Path.Combine(RepoLayout.Root, "src", "BuildMlops.Cli", "BuildMlops.Cli.csproj");
-        var pack = ProcessRunner.Dotnet(RepoLayout.Root, ["pack", cli, "-o", feed, "-nodeReuse:false", "-tl:off"], timeout: TimeSpan.FromMinutes(10));
-        Assert.That(pack.ExitCode, Is.Zero, pack.ToString());
+        var feed = PackedBuildMlops.Feed;
         var isolatedPackages = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = temporary.Combine("packages") };
         var toolPath = temporary.Combine("tools");
 

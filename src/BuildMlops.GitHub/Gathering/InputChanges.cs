@@ -70,10 +70,10 @@ public static class InputChanges
                     parameters.Add(new ReportChange(what, before, after));
                     break;
                 case "hyperparameter":
-                    parameters.Add(new ReportChange("hyperparameter " + what, before, after));
+                    parameters.Add(new ReportChange(what, before, after) { Kind = "hyperparameter" });
                     break;
                 case "column":
-                    parameters.Add(new ReportChange("column setting " + what, before, after));
+                    parameters.Add(new ReportChange(what, before, after) { Kind = "column setting" });
                     break;
 
                 // version:, in:, gate: dependencies are the tools' and steps' business, not the model's inputs.
