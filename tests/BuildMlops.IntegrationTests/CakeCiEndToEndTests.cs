@@ -202,6 +202,7 @@ public sealed partial class CakeCiEndToEndTests
         var created = calls.Single(call => call.Method == "POST" && call.Path == $"/repos/{Owner}/{RepositoryName}/releases");
         var notes = JsonNode.Parse(created.Body)!;
         Assert.That((string?)notes["tag_name"], Is.EqualTo("v1.0.0"));
+        Assert.That((string?)notes["body"], Does.StartWith($"# Model card: churn, version {(int)promoted["version"]!}"), "the card of the version this release registered");
         Assert.That((string?)notes["body"], Does.Contain(digest!).And.Contain("| `auc` |"));
         var uploads = calls.Where(call => call.Method == "POST" && call.Path.Contains("/assets?name=", StringComparison.Ordinal)).Select(call => AssetName().Match(call.Path).Groups["name"].Value);
         Assert.That(uploads, Is.EquivalentTo(new[] { "card.md", "metrics.json", "mlops.lock.json" }));
