@@ -184,6 +184,28 @@ public sealed class PipelineRunnerTests
     }
 
     [Test]
+    public void GivenTwoGatesOnOneMetric_WhenTheSecondFails_ThenBM2001PointsAtTheSecondGatesLine()
+    {
+        var raw = Raw();
+        SpecFactory.AddItem(raw, SettingNames.GateItem, "auc", ("Min", "0.5"));
+        SpecFactory.AddItem(raw, SettingNames.GateItem, "auc", ("Min", "0.9"));
+        var spec = ModelSpecParser.Parse(raw);
+        File.WriteAllText(spec.ProjectFile, """
+            <Project Sdk="BuildMlops.Sdk/0.1.0">
+              <ItemGroup>
+                <MlopsData Include="data/x.csv" />
+                <MlopsGate Include="auc" Min="0.5" />
+                <MlopsGate Include="auc" Min="0.9" />
+              </ItemGroup>
+            </Project>
+            """);
+
+        var failed = Assert.Throws<GateFailedException>(() => new PipelineRunner(spec, _log, _worker).RunThrough(StepName.Gate))!;
+
+        Assert.That(failed.Failures.Single().Location, Is.EqualTo(new SourceLocation(spec.ProjectFile, 5, 16)));
+    }
+
+    [Test]
     public void GivenTwoGatesOnOneMetric_WhenEitherBoundChanges_ThenTheGateRunsAgain()
     {
         var raw = Raw();

@@ -67,7 +67,8 @@ public static class GateEvaluator
         for (var i = 0; i < results.Count; i++)
         {
             var result = results[i];
-            var location = ProjectFileLocator.Item(spec.ProjectFile, SettingNames.GateItem, result.Gate.Metric);
+            var sameMetricBefore = results.Take(i).Count(earlier => earlier.Gate.Metric == result.Gate.Metric);
+            var location = ProjectFileLocator.Item(spec.ProjectFile, SettingNames.GateItem, result.Gate.Metric, sameMetricBefore);
             if (result.Gate.Min is not null || result.Gate.Max is not null)
             {
                 if (result.Passed)
@@ -158,7 +159,8 @@ public static class GateEvaluator
             var comparison = BaselineComparison.Compare(gate, current, baselinePredictions, heldOut, baseline.Version, PositiveClass(spec), spec.Seed);
             if (comparison.Verdict == BaselineVerdict.NotComparable)
             {
-                log.Warning(ErrorCodes.BaselineNotComparable, ProjectFileLocator.Item(spec.ProjectFile, SettingNames.GateItem, gate.Metric), comparison.Describe());
+                var sameMetricBefore = spec.Gates.TakeWhile(earlier => !ReferenceEquals(earlier, gate)).Count(earlier => earlier.Metric == gate.Metric);
+                log.Warning(ErrorCodes.BaselineNotComparable, ProjectFileLocator.Item(spec.ProjectFile, SettingNames.GateItem, gate.Metric, sameMetricBefore), comparison.Describe());
             }
 
             comparisons.Add(comparison);

@@ -192,9 +192,12 @@ public static class ModelSpecParser
     private static List<GateSpec> ParseGates(RawSpec raw, string projectFile, TaskKind task)
     {
         var gates = new List<GateSpec>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var item in raw.ItemsOf(SettingNames.GateItem))
         {
-            var location = ProjectFileLocator.Item(projectFile, SettingNames.GateItem, item.Include);
+            // The n-th gate on a metric is the n-th such item in the file: an error points at its own line.
+            var occurrence = seen[item.Include] = seen.GetValueOrDefault(item.Include, -1) + 1;
+            var location = ProjectFileLocator.Item(projectFile, SettingNames.GateItem, item.Include, occurrence);
             var metric = item.Include.Trim().ToLowerInvariant();
             if (!MetricNames.For(task).Contains(metric))
             {

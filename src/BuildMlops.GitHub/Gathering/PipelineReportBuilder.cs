@@ -93,7 +93,7 @@ public sealed class PipelineReportBuilder(IMlopsLog log)
                 IntervalLow = low,
                 IntervalHigh = high,
                 Gate = own.Count == 0 ? null : string.Join("; ", own.SelectMany(gate => Bounds(gate, name))),
-                GateLine = own.Count == 0 ? null : ProjectFileLocator.Item(spec.ProjectFile, SettingNames.GateItem, name).Line is var line and > 0 ? line : null,
+                GateLine = own.Count == 0 ? null : ProjectFileLocator.Item(spec.ProjectFile, SettingNames.GateItem, name, Math.Max(0, own.FindIndex(gate => !gate.Passed))).Line is var line and > 0 ? line : null,
             });
         }
 
