@@ -206,6 +206,19 @@ public sealed class PipelineRunnerTests
     }
 
     [Test]
+    public void GivenAProductionModelThatCannotScoreTheData_WhenGatedAgainstIt_ThenTheGatePassesWithBM2004SayingWhy()
+    {
+        var raw = Raw();
+        SpecFactory.AddItem(raw, SettingNames.GateItem, "auc", ("MaxDrop", "0.01"), ("Against", "production"));
+        var spec = ModelSpecParser.Parse(raw);
+
+        new PipelineRunner(spec, _log, _worker, baselines: new UnscorableBaseline()).RunThrough(StepName.Gate);
+
+        Assert.That(_log.Lines, Does.Contain("warning BM2004: auc against production (version 3) cannot score this data: it needs column 'tenure', so the two models cannot be compared on the same rows (new 0.8000); passes"));
+        Assert.That(File.ReadAllText(spec.PathOf("gates.json")), Does.Contain("\"verdict\": \"not_comparable\"").And.Contain("\"passed\": true"));
+    }
+
+    [Test]
     public void GivenTwoGatesOnOneMetric_WhenEitherBoundChanges_ThenTheGateRunsAgain()
     {
         var raw = Raw();
@@ -237,6 +250,14 @@ public sealed class PipelineRunnerTests
     private ModelSpec Spec(params (string Name, string Value)[] overrides) => ModelSpecParser.Parse(Raw(overrides));
 
     private PipelineRunner Runner(params (string Name, string Value)[] overrides) => new(Spec(overrides), _log, _worker);
+
+    /// <summary>A production model trained on a column the current data no longer has.</summary>
+    private sealed class UnscorableBaseline : IBaselineProvider
+    {
+        public BaselineModel? Resolve(ModelSpec spec, string alias) => new(alias, "3", new string('a', 64), Path.Combine(spec.IntermediateDirectory, "baseline", "model-v3"));
+
+        public void Score(ModelSpec spec, BaselineModel baseline, string predictionsPath) => throw new BaselineNotScorableException("it needs column 'tenure'");
+    }
 
     private sealed class ThrowingWorker : IStepWorker
     {

@@ -42,12 +42,20 @@ public sealed record BaselineComparison(
 
     public bool Passed => Verdict != BaselineVerdict.Fail;
 
+    /// <summary>Why the baseline could not score the current data, when that is what made the comparison impossible.</summary>
+    public string? NotScorableReason { get; init; }
+
     /// <summary>e.g. <c>auc against production (version 3): baseline 0.8427, new 0.8012, delta -0.0415, 95% interval [-0.0601, -0.0233], allowed drop 0.01: a real regression</c>.</summary>
     public string Describe()
     {
         if (Verdict == BaselineVerdict.NoBaseline)
         {
             return $"{Gate.Metric} against {Gate.Against}: no version is '{Gate.Against}' yet, so there is nothing to compare with (new {F(Current)}); passes";
+        }
+
+        if (Verdict == BaselineVerdict.NotComparable && NotScorableReason is not null)
+        {
+            return $"{Gate.Metric} against {Gate.Against} (version {BaselineVersion}) cannot score this data: {NotScorableReason}, so the two models cannot be compared on the same rows (new {F(Current)}); passes";
         }
 
         if (Verdict == BaselineVerdict.NotComparable)
@@ -101,6 +109,10 @@ public sealed record BaselineComparison(
         var verdict = double.IsFinite(bestCase) && bestCase < -gate.MaxDrop ? BaselineVerdict.Fail : BaselineVerdict.Pass;
         return new BaselineComparison(gate, baselineVersion, baseValue, newValue, newValue - baseValue, low, high, verdict, shared.Length);
     }
+
+    /// <summary>The baseline cannot score the current data (see <see cref="BaselineNotScorableException"/>): not comparable, and why.</summary>
+    public static BaselineComparison NotScorable(GateSpec gate, string baselineVersion, double current, string reason) =>
+        new(gate, baselineVersion, null, current, null, null, null, BaselineVerdict.NotComparable) { NotScorableReason = reason };
 
     public static BaselineComparison NoBaseline(GateSpec gate, double current) =>
         new(gate, null, null, current, null, null, null, BaselineVerdict.NoBaseline);

@@ -119,6 +119,7 @@ public static class GateEvaluator
         PredictionsFile? current = null;
         var resolved = new Dictionary<string, BaselineModel?>(StringComparer.Ordinal);
         var scored = new Dictionary<string, PredictionsFile>(StringComparer.Ordinal);
+        var notScorable = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var gate in spec.Gates)
         {
             if (gate.Against is not { } alias)
@@ -144,19 +145,35 @@ public static class GateEvaluator
                 continue;
             }
 
-            if (!scored.TryGetValue(alias, out var baselinePredictions))
+            if (!scored.TryGetValue(alias, out var baselinePredictions) && !notScorable.ContainsKey(alias))
             {
                 var path = Path.Combine(spec.IntermediateDirectory, "baseline", alias + ".predictions.csv");
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 log.Message($"{StepName.Gate.Target()}: scoring '{alias}' (version {baseline.Version}) on the current test split");
-                baselines.Score(spec, baseline, path);
-                scored[alias] = baselinePredictions = PredictionsFile.Read(path, spec.Task);
+                try
+                {
+                    baselines.Score(spec, baseline, path);
+                    scored[alias] = baselinePredictions = PredictionsFile.Read(path, spec.Task);
+                }
+                catch (BaselineNotScorableException exception)
+                {
+                    notScorable[alias] = exception.Reason;
+                }
             }
 
-            current ??= PredictionsFile.Read(spec.PathOf(StepOutputs.Predictions), spec.Task);
-            var heldOutPath = Path.Combine(baseline.Directory, StepOutputs.Predictions);
-            IReadOnlySet<string>? heldOut = File.Exists(heldOutPath) ? PredictionsFile.Read(heldOutPath, spec.Task).Keys.ToHashSet(StringComparer.Ordinal) : null;
-            var comparison = BaselineComparison.Compare(gate, current, baselinePredictions, heldOut, baseline.Version, PositiveClass(spec), spec.Seed);
+            BaselineComparison comparison;
+            if (baselinePredictions is null)
+            {
+                comparison = BaselineComparison.NotScorable(gate, baseline.Version, value, notScorable[alias]);
+            }
+            else
+            {
+                current ??= PredictionsFile.Read(spec.PathOf(StepOutputs.Predictions), spec.Task);
+                var heldOutPath = Path.Combine(baseline.Directory, StepOutputs.Predictions);
+                IReadOnlySet<string>? heldOut = File.Exists(heldOutPath) ? PredictionsFile.Read(heldOutPath, spec.Task).Keys.ToHashSet(StringComparer.Ordinal) : null;
+                comparison = BaselineComparison.Compare(gate, current, baselinePredictions, heldOut, baseline.Version, PositiveClass(spec), spec.Seed);
+            }
+
             if (comparison.Verdict == BaselineVerdict.NotComparable)
             {
                 var sameMetricBefore = spec.Gates.TakeWhile(earlier => !ReferenceEquals(earlier, gate)).Count(earlier => earlier.Metric == gate.Metric);

@@ -12,7 +12,8 @@ namespace BuildMlops.Gate;
 /// the repository's registry store and, to score it, downloads that version (verified) under
 /// obj/mlops/baseline/ and scores it with ML.NET on the current test split. The data is prepared
 /// with every column the data has, so a baseline trained on features the new model dropped still
-/// finds them; the model itself picks the columns it was trained on.
+/// finds them; the model itself picks the columns it was trained on. When the data no longer has one
+/// of them (or has it with another type), <see cref="BaselineNotScorableException"/> says which.
 /// </summary>
 public sealed class RegistryBaselineProvider(IMlopsLog log) : IBaselineProvider
 {
@@ -37,7 +38,18 @@ public sealed class RegistryBaselineProvider(IMlopsLog log) : IBaselineProvider
 
         var everyColumn = spec with { Features = [] };
         var (data, _) = DataPreparer.Prepare(everyColumn, new QuietLog(log));
-        ModelEvaluator.Evaluate(everyColumn, data, modelPath, predictionsPath);
+        try
+        {
+            ModelEvaluator.Evaluate(everyColumn, data, modelPath, predictionsPath);
+        }
+        catch (ArgumentOutOfRangeException exception) when (exception.ParamName is "inputSchema" or "schema" && exception.Message.Contains("column", StringComparison.OrdinalIgnoreCase))
+        {
+            // ML.NET checks the input schema when the model is applied: a column the baseline was trained on is gone,
+            // or has another type. Its message names the column ("Could not find input column 'tenure'",
+            // "Schema mismatch for input column 'tenure': expected Single, got String").
+            var reason = exception.Message.Split(" (Parameter", 2)[0].Trim().TrimEnd('.');
+            throw new BaselineNotScorableException($"ML.NET says: {reason}");
+        }
     }
 
     private ModelRegistryStore OpenStore(ModelSpec spec) => ModelRegistryStore.Open(MlopsRepository.Discover(spec.ProjectDirectory), log);
