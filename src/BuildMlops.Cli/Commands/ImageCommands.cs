@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BuildMlops.Cli.Projects;
+using BuildMlops.Data;
 using BuildMlops.Diagnostics;
 using BuildMlops.Gate;
 using BuildMlops.Images.Docker;
@@ -35,7 +36,6 @@ internal static class ImageCommands
         SmokeTest,
     }
 
-    private static readonly TimeSpan SmokeTestTimeout = TimeSpan.FromMinutes(2);
 
     private static Command Action(string name, string description, ImageAction action)
     {
@@ -98,25 +98,10 @@ internal static class ImageCommands
             case ImageAction.Push:
                 return await packager.PushAsync(cancellation).ConfigureAwait(false);
             case ImageAction.Load:
+                var loaded = await PackagedImageInDocker.LoadAsync(packager, log, Environment.GetEnvironmentVariable, cancellation).ConfigureAwait(false);
+                return new { image = loaded.Image, id = loaded.Id, digest = loaded.Digest };
             case ImageAction.SmokeTest:
-                var summary = ImageSummary.TryRead(packager.Settings.SummaryPath)!;
-                var tag = $"{packager.Settings.Name}:{packager.Settings.Tag}";
-                using (var engine = await DockerEngine.ConnectAsync(Environment.GetEnvironmentVariable, cancellation).ConfigureAwait(false))
-                {
-                    log.Important($"MlopsDockerLoad: loading {tag} into {engine.Endpoint}");
-                    var id = await engine.LoadAsync(packager.Settings.TarPath, tag, cancellation).ConfigureAwait(false);
-                    log.Important($"MlopsDockerLoad: loaded {tag} ({id})");
-                    if (action == ImageAction.Load)
-                    {
-                        return new { image = tag, id, digest = summary.Digest };
-                    }
-
-                    var sample = SampleRecord.FromTrainingData(packager.Model);
-                    log.Important($"MlopsSmokeTest: running {tag}, then /health and /predict");
-                    var result = await engine.SmokeTestAsync(tag, sample, SmokeTestTimeout, cancellation).ConfigureAwait(false);
-                    log.Important($"MlopsSmokeTest: {tag} ready in {result.StartupTime.TotalSeconds:0.0} s; /predict answered {result.PredictStatus}: {result.PredictBody}");
-                    return result;
-                }
+                return await PackagedImageInDocker.SmokeTestAsync(packager, SampleRecord.FromTrainingData(packager.Model), log, Environment.GetEnvironmentVariable, cancellation).ConfigureAwait(false);
 
             default:
                 return ImageSummary.TryRead(packager.Settings.SummaryPath)!;

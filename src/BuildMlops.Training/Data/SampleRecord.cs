@@ -1,19 +1,19 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using BuildMlops.Data;
 using BuildMlops.Diagnostics;
 using BuildMlops.Pipeline;
 using BuildMlops.Spec;
 
-namespace BuildMlops.Cli.Commands;
+namespace BuildMlops.Data;
 
 /// <summary>
 /// A real input for a smoke test: the first row of the training data with every feature present,
 /// as the JSON record <c>/predict</c> takes (numbers as numbers, the label left out), typed by the
-/// model's own schema.json.
+/// model's own schema.json. The smoke test of a model image sends it to the running container.
 /// </summary>
-internal static class SampleRecord
+public static class SampleRecord
 {
+    /// <summary>The record as JSON; BM7010 when no data file is present or no row has every feature.</summary>
     public static string FromTrainingData(ModelSpec model)
     {
         var schemaPath = model.PathOf(StepOutputs.Schema);
