@@ -45,4 +45,17 @@ public sealed class PointerFileTests
 
         Assert.That(error.Message, Is.EqualTo("pointer file is malformed: its hash does not match its manifest (was it edited by hand?)"));
     }
+
+    [Test]
+    public void GivenAPointerSavedByAnEditorWithAByteOrderMark_WhenLoaded_ThenItReadsAsWithout()
+    {
+        using var directory = new TemporaryDirectory("pointer");
+        var pointerPath = directory.Combine("data.csv.mlops");
+        new PointerFile { Path = "data.csv", Hash = new string('d', 64), Size = 3 }.Save(pointerPath);
+        File.WriteAllBytes(pointerPath, [0xEF, 0xBB, 0xBF, .. File.ReadAllBytes(pointerPath)]);
+
+        var pointer = PointerFile.Load(pointerPath, MlopsRepository.Open(directory.Path));
+
+        Assert.That((pointer.Path, pointer.Hash, pointer.Size), Is.EqualTo(("data.csv", new string('d', 64), 3L)));
+    }
 }

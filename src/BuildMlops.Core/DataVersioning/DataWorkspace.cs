@@ -116,7 +116,7 @@ public sealed class DataWorkspace
     {
         var pointer = PointerFile.Load(pointerPath, Repository);
         var dataPath = pointer.DataPath(pointerPath);
-        var missingObjects = pointer.Objects().Count(item => !Cache.Contains(item.Hash));
+        var missingObjects = Cache.CountMissing(pointer.Objects().Select(item => item.Hash).ToHashSet(StringComparer.Ordinal));
         return new DataStatus(pointerPath, dataPath, StateOf(pointer, dataPath), missingObjects == 0, missingObjects);
     }
 

@@ -7,7 +7,7 @@ namespace BuildMlops.HashData;
 /// identity (device and inode). A file replaced by another (a rename over it, a checkout) has a new
 /// inode even if size and times match. On Linux this is one statx(2) call; elsewhere FileInfo.
 /// </summary>
-public readonly record struct FileStat(long Size, long ModifiedNanoseconds, long ChangedNanoseconds, ulong Device, ulong Inode)
+public readonly partial record struct FileStat(long Size, long ModifiedNanoseconds, long ChangedNanoseconds, ulong Device, ulong Inode)
 {
     private const int AtFdCwd = -100;
     private const uint StatxBasicStats = 0x7ff;
@@ -41,8 +41,10 @@ public readonly record struct FileStat(long Size, long ModifiedNanoseconds, long
         return new FileStat(info.Length, modified, modified, 0, 0);
     }
 
-    [DllImport("libc", SetLastError = true)]
-    private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref Statx buffer);
+    // LibraryImport, not DllImport: the marshalling (the path to UTF-8 on the stack) is generated at compile
+    // time, so ReadyToRun code covers it and the runtime builds no IL stub; a status stats every tracked file.
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int statx(int dirfd, string path, int flags, uint mask, ref Statx buffer);
 
     [StructLayout(LayoutKind.Sequential)]
     private struct StatxTimestamp
