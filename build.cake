@@ -42,7 +42,7 @@ Task("Test")
     .IsDependentOn("Build")
     .Does(() =>
     {
-        if (HasTestsToRun())
+        if (IsBuildMlopsRepository("Test") && HasTestsToRun())
         {
             RunTests();
         }

@@ -5,6 +5,10 @@
 // dotnet pack <project> -c <configuration> -o artifacts/packages, for each packable project.
 void PackProducts()
 {
+    if (!IsBuildMlopsRepository("Pack"))
+    {
+        return;
+    }
     foreach (var project in packableProjects)
     {
         DotNetPack(project.FullPath, new DotNetPackSettings

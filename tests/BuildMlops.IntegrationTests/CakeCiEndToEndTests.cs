@@ -53,6 +53,11 @@ public sealed partial class CakeCiEndToEndTests
         CreateTeamRepository(developer, baseImage);
 
         Succeeds(Dotnet(developer, "tool", "restore"));
+
+        // `./build.sh` alone runs Build, which is BuildMlops's own: in a team's repository it has nothing to do, and says so.
+        var plain = Cake(developer, DeveloperEnvironment());
+        Succeeds(plain);
+        Assert.That(plain.Output, Does.Contain("Build: no BuildMlops.sln here, so nothing to do"));
         Succeeds(Dotnet(developer, "mlops", "remote", "add", "--default", "storage", $"s3://{s3.Bucket}/acme-models", "-o", $"endpoint={s3.Endpoint}"));
         Succeeds(Dotnet(developer, "mlops", "data", "add", "pipelines/churn/data/wa_churn.csv"));
         Succeeds(Cake(developer, DeveloperEnvironment(), "--target=Train"));
