@@ -7,14 +7,14 @@ using NUnit.Framework;
 namespace BuildMlops.IntegrationTests;
 
 /// <summary>
-/// The CI loop end to end, as a team's repository runs it: this repository's Cake build (build.cake, build/,
-/// build.sh, cake.config) copied into a new git repository whose model project uses BuildMlops from NuGet (the
-/// packed SDK and tool, in a local feed), with the data and run cache on S3 (s3rver), images going to Debian's
-/// docker-registry, and GitHub's API description served by Prism behind a proxy that remembers comments.
+/// The CI loop end to end, as a team's repository runs it: a new git repository whose model project uses BuildMlops
+/// from NuGet (the packed SDK and tool, in a local feed) and whose Cake build and workflows `mlops ci init` wrote,
+/// with the data and run cache on S3 (s3rver), images going to Debian's docker-registry, and GitHub's API
+/// description served by Prism behind a proxy that remembers comments.
 /// A developer trains churn, pushes data and runs, registers version 1 as production and pushes the branch; then
 /// CI runners, each a fresh clone, run a pull request's PrCheck twice (the second restores the model from the run
-/// cache and edits the report comment in place) and a tag's Release (verify, package, push, register, promote,
-/// GitHub release). The token is a secret: it must appear in no output.
+/// cache and edits the report comment in place), a regressing pull request's PrCheck, and a tag's Release (verify,
+/// package, push, register, promote, GitHub release). The token is a secret: it must appear in no output.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -53,6 +53,7 @@ public sealed partial class CakeCiEndToEndTests
         CreateTeamRepository(developer, baseImage);
 
         Succeeds(Dotnet(developer, "tool", "restore"));
+        Succeeds(Dotnet(developer, "mlops", "ci", "init"));
 
         // `./build.sh` alone runs Build, which is BuildMlops's own: in a team's repository it has nothing to do, and says so.
         var plain = Cake(developer, DeveloperEnvironment());
@@ -215,24 +216,15 @@ public sealed partial class CakeCiEndToEndTests
     }
 
     /// <summary>
-    /// A team's repository as docs/ci-guide.md has one set up: the Cake build copied from BuildMlops, the tool manifest
-    /// pinning Cake and the mlops tool, a nuget.config naming the packed feed, and churn as
+    /// A team's repository as docs/ci-guide.md has one set up (before `mlops ci init` adds the Cake build and the
+    /// workflows): the tool manifest pinning Cake and the mlops tool, a nuget.config naming the packed feed, and churn as
     /// <c>&lt;Project Sdk="BuildMlops.Sdk/0.1.0"&gt;</c> with a gate against production and its base image from the
     /// team's own registry mirror.
     /// </summary>
     private static void CreateTeamRepository(string root, string baseImage)
     {
-        Directory.CreateDirectory(Path.Combine(root, "build"));
-        foreach (var file in new[] { "build.cake", "build.sh", "cake.config" })
-        {
-            File.Copy(Path.Combine(RepoLayout.Root, file), Path.Combine(root, file));
-        }
-
-        foreach (var script in Directory.GetFiles(Path.Combine(RepoLayout.Root, "build"), "*.cake"))
-        {
-            File.Copy(script, Path.Combine(root, "build", Path.GetFileName(script)));
-        }
-
+        // The manifest `dotnet new tool-manifest` and two `dotnet tool install`s would write; the Cake build itself
+        // comes from `dotnet mlops ci init`, once the tools are restored.
         Directory.CreateDirectory(Path.Combine(root, ".config"));
         var cakeVersion = (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(RepoLayout.Root, ".config", "dotnet-tools.json")))!["tools"]!["cake.tool"]!["version"];
         File.WriteAllText(Path.Combine(root, ".config", "dotnet-tools.json"), $$"""

@@ -3,12 +3,15 @@ using BuildMlops.Cli.Projects;
 using BuildMlops.Diagnostics;
 using BuildMlops.GitHub;
 using BuildMlops.GitHub.Gathering;
+using BuildMlops.GitHub.Scaffold;
 using BuildMlops.Pipeline;
+using BuildMlops.Repository;
 
 namespace BuildMlops.Cli.Commands;
 
 /// <summary>
-/// <c>mlops ci pr-report|release [projects...]</c>: the CI entry points over BuildMlops.GitHub. Each project must
+/// <c>mlops ci init</c> writes a repository's CI (the Cake build and the workflows, <see cref="CiScaffold"/>);
+/// <c>mlops ci pr-report|release [projects...]</c> are the CI entry points over BuildMlops.GitHub. Each project must
 /// already be built; <see cref="PipelineReportBuilder"/> and <see cref="ReleaseModelBuilder"/> gather what it did, and
 /// the publishers post it. With <c>--dry-run</c>, or outside GitHub Actions (no <c>GITHUB_REPOSITORY</c>), the
 /// Markdown goes to standard output and GitHub is not called, so both commands work on a laptop.
@@ -17,10 +20,38 @@ internal static class CiCommands
 {
     public static Command Create()
     {
-        var ci = new Command("ci", "Report built models to GitHub: a pull request report against production, a tag's release");
+        var ci = new Command("ci", "Set up a repository's CI, and report built models to GitHub: a pull request report against production, a tag's release");
+        ci.Subcommands.Add(Init());
         ci.Subcommands.Add(PrReport());
         ci.Subcommands.Add(Release());
         return ci;
+    }
+
+    private static Command Init()
+    {
+        var directory = new Argument<DirectoryInfo?>("directory")
+        {
+            Description = "The repository's root; default: the git repository that holds the current directory, else the current directory",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var force = new Option<bool>("--force") { Description = "Replace files that differ from BuildMlops's (without it, such a file stops the command before anything is written)" };
+        var json = CommonOptions.Json();
+        var command = new Command("init", "Write the CI of a repository of models: the Cake build (build.cake, build/, build.sh, build.ps1, cake.config), .github/workflows/pr.yml and release.yml, and a tool manifest pinning Cake and mlops if there is none. docs/ci-guide.md says what to set next") { directory, force, json };
+        command.SetAction(parse => CliAction.Run(parse.GetValue(json), log =>
+        {
+            var root = parse.GetValue(directory)?.FullName ?? GitInfo.TopLevel(Environment.CurrentDirectory) ?? Environment.CurrentDirectory;
+            var files = CiScaffold.Write(root, parse.GetValue(force), ToolVersions.BuildMlops, log);
+            var written = files.Count(file => file.State != ScaffoldFileState.Unchanged);
+            log.Important(written == 0
+                ? $"CI files in {root} are already BuildMlops {ToolVersions.BuildMlops}'s"
+                : $"wrote {written} of {files.Count} CI files in {root}; next: model projects under pipelines/<name>/, a default remote, and the secrets of docs/ci-guide.md");
+            return new
+            {
+                Root = root,
+                Files = files.Select(file => new { file.Path, State = file.State.ToString().ToLowerInvariant() }).ToList(),
+            };
+        }));
+        return command;
     }
 
     private static Command PrReport()

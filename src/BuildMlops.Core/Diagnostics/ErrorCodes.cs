@@ -133,6 +133,9 @@ public static class ErrorCodes
     /// <summary>A file to attach to a release is missing or unreadable.</summary>
     public const string ReleaseAssetUnreadable = "BM9105";
 
+    /// <summary>mlops ci init would overwrite a file that differs from BuildMlops's (without --force).</summary>
+    public const string ScaffoldFileExists = "BM9106";
+
     // ---- end of BM91xx
 
     public const string Internal = "BM9001";
