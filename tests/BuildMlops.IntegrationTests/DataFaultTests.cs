@@ -72,6 +72,29 @@ public sealed class DataFaultTests
     }
 
     [Test]
+    public void GivenACheckoutKilledBeforeItsRename_WhenCheckedOutAgain_ThenTheLeftoverIsNotTakenForAChange_AndIsRemoved()
+    {
+        // What a kill between a checkout's write and its rename leaves, made on purpose (the kill test above may
+        // land there or not, depending on timing): a missing file, and a temporary file beside where it goes.
+        using var repository = new GitRepository("kill-checkout");
+        WriteRandomFiles(Path.Combine(repository.Root, "blobs"), count: 3, size: 1 << 20);
+        Assert.That(repository.Mlops("data", "add", "blobs").ExitCode, Is.Zero);
+        var victim = Directory.GetFiles(Path.Combine(repository.Root, "blobs")).Order(StringComparer.Ordinal).First();
+        var bytes = File.ReadAllBytes(victim);
+        File.Delete(victim);
+        var leftover = BuildMlops.IO.AtomicFile.TemporaryPathFor(victim);
+        File.WriteAllBytes(leftover, bytes[..(bytes.Length / 2)]);
+
+        var status = repository.Mlops("data", "status", "--json");
+        var checkout = repository.Mlops("data", "checkout");
+
+        Assert.That(status.StandardOutput, Does.Contain("\"state\": \"missing\"").And.Not.Contain("modified"), status.ToString());
+        Assert.That(checkout.ExitCode, Is.Zero, checkout.ToString());
+        Assert.That(File.ReadAllBytes(victim), Is.EqualTo(bytes));
+        Assert.That(File.Exists(leftover), Is.False, "the checkout removes what a killed one left");
+    }
+
+    [Test]
     public void GivenAFlippedBitInACacheObject_WhenUsed_ThenItIsDetectedQuarantinedAndFetchedAgain()
     {
         using var repository = new GitRepository("bitflip");

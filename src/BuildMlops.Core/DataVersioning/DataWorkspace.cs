@@ -143,6 +143,14 @@ public sealed class DataWorkspace
         var location = new SourceLocation(pointerPath);
         if (pointer.IsDirectory)
         {
+            if (Directory.Exists(dataPath))
+            {
+                foreach (var leftover in Directory.EnumerateFiles(dataPath, "*.tmp", SearchOption.AllDirectories).Where(AtomicFile.IsTemporary).ToList())
+                {
+                    File.Delete(leftover);
+                }
+            }
+
             foreach (var entry in pointer.Manifest!)
             {
                 var target = Path.Combine(dataPath, entry.Path.Replace('/', Path.DirectorySeparatorChar));
@@ -160,6 +168,15 @@ public sealed class DataWorkspace
             if (Directory.Exists(dataPath))
             {
                 throw new MlopsException(ErrorCodes.DataDiffersFromPointer, location, $"'{dataPath}' is a directory but its pointer tracks a file", "Move the directory away, then check out again");
+            }
+
+            var folder = Path.GetDirectoryName(dataPath)!;
+            if (Directory.Exists(folder))
+            {
+                foreach (var leftover in Directory.EnumerateFiles(folder, $".{Path.GetFileName(dataPath)}.*.tmp").Where(AtomicFile.IsTemporary).ToList())
+                {
+                    File.Delete(leftover);
+                }
             }
 
             Cache.Checkout(pointer.Hash, dataPath, LinkTypes, location);
@@ -192,8 +209,9 @@ public sealed class DataWorkspace
             return DataState.Missing;
         }
 
+        // A checkout killed before its rename leaves a temporary file: not the user's data, and the next checkout removes it.
         var present = Directory.EnumerateFiles(dataPath, "*", SearchOption.AllDirectories)
-            .Where(file => !file.EndsWith(PointerFile.Extension, StringComparison.Ordinal))
+            .Where(file => !file.EndsWith(PointerFile.Extension, StringComparison.Ordinal) && !AtomicFile.IsTemporary(file))
             .ToList();
         var expected = pointer.Manifest!.ToDictionary(entry => Path.Combine(dataPath, entry.Path.Replace('/', Path.DirectorySeparatorChar)), entry => entry.Hash, StringComparer.Ordinal);
         if (present.Count == 0)

@@ -10,6 +10,30 @@ public static class AtomicFile
     public static string TemporaryPathFor(string path) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
 
+    /// <summary>
+    /// Whether <paramref name="path"/> is named as <see cref="TemporaryPathFor"/> names them: a file a killed process
+    /// left before its rename, never anyone's data.
+    /// </summary>
+    public static bool IsTemporary(string path)
+    {
+        var name = Path.GetFileName(path.AsSpan());
+        const int Suffix = 1 + 32 + 4; // ".<32 hex digits>.tmp"
+        if (name.Length <= 1 + Suffix || name[0] != '.' || !name.EndsWith(".tmp", StringComparison.Ordinal) || name[^Suffix] != '.')
+        {
+            return false;
+        }
+
+        foreach (var character in name[^(Suffix - 1)..^4])
+        {
+            if (!char.IsAsciiHexDigitLower(character))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
