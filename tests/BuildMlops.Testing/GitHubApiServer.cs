@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace BuildMlops.Testing;
@@ -21,10 +20,9 @@ public sealed partial class GitHubApiServer : IDisposable
     /// <summary>Parsing the 13 MB description takes Prism about 40 s on an idle core; the cores here are shared.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
-    private readonly Process process;
-    private readonly StringBuilder output = new();
+    private readonly ListeningProcess process;
 
-    private GitHubApiServer(Process process) => this.process = process;
+    private GitHubApiServer(ListeningProcess process) => this.process = process;
 
     /// <summary>Prism's command line entry, as <c>npm ci --prefix tests/servers</c> installs it.</summary>
     public static string PrismPath => Path.Combine(ServersFolder, "node_modules", "@stoplight", "prism-cli", "dist", "index.js");
@@ -37,22 +35,13 @@ public sealed partial class GitHubApiServer : IDisposable
 
     private static string ServersFolder => Path.Combine(RepoLayout.Root, "tests", "servers");
 
-    public int Port { get; private set; }
+    public int Port => process.Port;
 
     /// <summary><c>http://127.0.0.1:port/</c>: the API's root, where api.github.com's paths are served.</summary>
     public Uri BaseUrl => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/");
 
     /// <summary>Prism's log so far (one line per request, with any violation it found), for a failing test's message.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
+    public string Output => process.Output;
 
     /// <summary>Starts Prism and waits until it listens, which takes tens of seconds: start one per test run.</summary>
     public static GitHubApiServer Start()
@@ -65,112 +54,18 @@ public sealed partial class GitHubApiServer : IDisposable
             }
         }
 
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = ServersFolder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("node") { WorkingDirectory = ServersFolder };
         foreach (var argument in new[] { PrismPath, "mock", "--host", "127.0.0.1", "--port", "0", "--errors", DescriptionPath })
         {
             start.ArgumentList.Add(argument);
         }
 
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            throw new InvalidOperationException($"node cannot be run ({exception.Message}): install Node.js (apt-get install nodejs), then {InstallHint}", exception);
-        }
-
-        var server = new GitHubApiServer(process);
-        try
-        {
-            server.WaitUntilListening();
-            return server;
-        }
-        catch
-        {
-            server.Dispose();
-            throw;
-        }
+        // Prism announces the port only once its server accepts connections: no further wait is needed.
+        return new GitHubApiServer(ListeningProcess.Start("prism", start, ListeningLine(), StartTimeout, $"install Node.js (apt-get install nodejs), then {InstallHint}"));
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited between the check and the kill.
-        }
-
-        process.Dispose();
-    }
+    public void Dispose() => process.Dispose();
 
     [GeneratedRegex(@"Prism is listening on http://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
-
-    private void WaitUntilListening()
-    {
-        var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, line) =>
-        {
-            if (line.Data is null)
-            {
-                port.TrySetException(new InvalidOperationException("prism exited before it listened"));
-                return;
-            }
-
-            Append(line.Data);
-            if (ListeningLine().Match(line.Data) is { Success: true } match)
-            {
-                port.TrySetResult(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
-            }
-        };
-        process.ErrorDataReceived += (_, line) => Append(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        try
-        {
-            if (!port.Task.Wait(StartTimeout))
-            {
-                throw new TimeoutException();
-            }
-        }
-        catch (Exception exception) when (exception is TimeoutException or AggregateException)
-        {
-            throw new InvalidOperationException($"prism did not start listening within {StartTimeout.TotalSeconds:0} s; if it is broken, reinstall it ({InstallHint}). Its output ends:\n{Tail(Output)}");
-        }
-
-        // Prism announces the port only once its server accepts connections: no further wait is needed.
-        Port = port.Task.Result;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-    }
-
-    // At start Prism prints every operation it serves (over a thousand lines): only the end says what went wrong.
-    private static string Tail(string text) => text.Length <= 4000 ? text : "…" + text[^4000..];
 }

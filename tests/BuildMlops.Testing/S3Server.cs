@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace BuildMlops.Testing;
@@ -24,11 +23,10 @@ public sealed partial class S3Server : IDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly Process process;
+    private readonly ListeningProcess process;
     private readonly TemporaryDirectory directory;
-    private readonly StringBuilder output = new();
 
-    private S3Server(Process process, TemporaryDirectory directory, string bucket)
+    private S3Server(ListeningProcess process, TemporaryDirectory directory, string bucket)
     {
         this.process = process;
         this.directory = directory;
@@ -49,7 +47,7 @@ public sealed partial class S3Server : IDisposable
     /// <summary><c>http://127.0.0.1:port</c>, for an S3 client's endpoint (path-style addressing).</summary>
     public string Endpoint => $"http://127.0.0.1:{Port}";
 
-    public int Port { get; private set; }
+    public int Port => process.Port;
 
     public string Bucket { get; }
 
@@ -57,16 +55,7 @@ public sealed partial class S3Server : IDisposable
     public string DataDirectory => directory.Path;
 
     /// <summary>The server's output so far, for a failing test's message.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
+    public string Output => process.Output;
 
     /// <summary>Starts s3rver with <paramref name="bucket"/> created and waits until it answers.</summary>
     public static S3Server Start(string bucket = DefaultBucket)
@@ -77,107 +66,43 @@ public sealed partial class S3Server : IDisposable
         }
 
         var directory = new TemporaryDirectory("s3rver");
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = directory.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("node") { WorkingDirectory = directory.Path };
         // s3rver builds listing continuation tokens with DES, which OpenSSL 3 offers only through its legacy provider.
         foreach (var argument in new[] { "--openssl-legacy-provider", ScriptPath, "--directory", directory.Path, "--address", "127.0.0.1", "--port", "0", "--bucket", bucket })
         {
             start.ArgumentList.Add(argument);
         }
 
-        Process process;
+        S3Server? server = null;
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            directory.Dispose();
-            throw new InvalidOperationException($"node cannot be run ({exception.Message}): install Node.js (apt-get install nodejs), then {InstallHint}", exception);
-        }
-
-        var server = new S3Server(process, directory, bucket);
-        try
-        {
-            server.WaitUntilListening();
+            server = new S3Server(ListeningProcess.Start("s3rver", start, ListeningLine(), StartTimeout, $"install Node.js (apt-get install nodejs), then {InstallHint}"), directory, bucket);
+            server.WaitUntilItAnswers();
             return server;
         }
         catch
         {
-            server.Dispose();
+            if (server is null)
+            {
+                directory.Dispose();
+            }
+            else
+            {
+                server.Dispose();
+            }
+
             throw;
         }
     }
 
     public void Dispose()
     {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited between the check and the kill.
-        }
-
         process.Dispose();
         directory.Dispose();
     }
 
     [GeneratedRegex(@"S3rver listening on [^\s:]+:(\d+)")]
     private static partial Regex ListeningLine();
-
-    private void WaitUntilListening()
-    {
-        var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, line) =>
-        {
-            if (line.Data is null)
-            {
-                port.TrySetException(new InvalidOperationException("s3rver exited before it listened"));
-                return;
-            }
-
-            Append(line.Data);
-            if (ListeningLine().Match(line.Data) is { Success: true } match)
-            {
-                port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-            }
-        };
-        process.ErrorDataReceived += (_, line) =>
-        {
-            if (line.Data is not null)
-            {
-                Append(line.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        try
-        {
-            if (!port.Task.Wait(StartTimeout))
-            {
-                throw new TimeoutException();
-            }
-        }
-        catch (Exception exception) when (exception is TimeoutException or AggregateException)
-        {
-            throw new InvalidOperationException($"s3rver did not start listening within {StartTimeout.TotalSeconds:0} s; if it is broken, reinstall it ({InstallHint}). Its output:\n{Output}");
-        }
-
-        Port = port.Task.Result;
-        WaitUntilItAnswers();
-    }
 
     /// <summary>Listening is announced once the socket is bound; a connection proves it accepts.</summary>
     private void WaitUntilItAnswers()
@@ -195,14 +120,6 @@ public sealed partial class S3Server : IDisposable
             {
                 Thread.Sleep(50);
             }
-        }
-    }
-
-    private void Append(string line)
-    {
-        lock (output)
-        {
-            output.AppendLine(line);
         }
     }
 }
