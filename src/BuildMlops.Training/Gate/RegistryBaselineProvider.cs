@@ -1,9 +1,11 @@
+using BuildMlops.Data;
 using BuildMlops.Evaluate;
 using BuildMlops.ModelRegistry;
 using BuildMlops.Pipeline;
 using BuildMlops.Repository;
 using BuildMlops.Spec;
 using BuildMlops.ValidateData;
+using Microsoft.ML;
 
 namespace BuildMlops.Gate;
 
@@ -42,14 +44,34 @@ public sealed class RegistryBaselineProvider(IMlopsLog log) : IBaselineProvider
         {
             ModelEvaluator.Evaluate(everyColumn, data, modelPath, predictionsPath);
         }
-        catch (ArgumentOutOfRangeException exception) when (exception.ParamName is "inputSchema" or "schema" && exception.Message.Contains("column", StringComparison.OrdinalIgnoreCase))
+        catch (ArgumentOutOfRangeException exception) when (exception.ParamName is "inputSchema" or "schema")
         {
             // ML.NET checks the input schema when the model is applied: a column the baseline was trained on is gone,
-            // or has another type. Its message names the column ("Could not find input column 'tenure'",
-            // "Schema mismatch for input column 'tenure': expected Single, got String").
-            var reason = exception.Message.Split(" (Parameter", 2)[0].Trim().TrimEnd('.');
-            throw new BaselineNotScorableException($"ML.NET says: {reason}");
+            // or has another type. Its message does not always name the column ("Type 'String' is not supported by
+            // NAReplaceTransform"), so the reason compares the schema the model was saved with and this data's.
+            throw new BaselineNotScorableException(Explain(modelPath, data, exception));
         }
+    }
+
+    /// <summary>What differs between the data the baseline was trained on and this data, with ML.NET's own words.</summary>
+    private static string Explain(string modelPath, PreparedData data, Exception exception)
+    {
+        var mlnet = exception.Message.Split(" (Parameter", 2)[0].Trim().TrimEnd('.');
+        DataViewSchema trained;
+        using (var stream = File.OpenRead(modelPath))
+        {
+            new MLContext().Model.Load(stream, out trained);
+        }
+
+        var now = new TableDataView(data).Schema;
+        var differences = trained
+            .Where(column => !column.IsHidden)
+            .Select(column => now.GetColumnOrNull(column.Name) is { } current
+                ? current.Type.Equals(column.Type) ? null : $"column '{column.Name}' is {current.Type} here, {column.Type} in the data it was trained on"
+                : $"column '{column.Name}' is missing")
+            .OfType<string>()
+            .ToList();
+        return differences.Count > 0 ? $"{string.Join("; ", differences)} (ML.NET says: {mlnet})" : $"ML.NET says: {mlnet}";
     }
 
     private ModelRegistryStore OpenStore(ModelSpec spec) => ModelRegistryStore.Open(MlopsRepository.Discover(spec.ProjectDirectory), log);

@@ -39,7 +39,23 @@ public sealed class RegistryBaselineProviderTests
         var error = Assert.Throws<BaselineNotScorableException>(() =>
             new RegistryBaselineProvider(workspace.Log).Score(workspace.Spec, baseline, Path.Combine(baseline.Directory, "scored.csv")))!;
 
-        Assert.That(error.Reason, Is.EqualTo("ML.NET says: Could not find input column 'age'"));
+        Assert.That(error.Reason, Is.EqualTo("column 'age' is missing (ML.NET says: Could not find input column 'age')"));
+    }
+
+    [Test]
+    public void GivenDataWhereAColumnTheBaselineNeedsBecameText_WhenScored_ThenBaselineNotScorableNamesTheColumn()
+    {
+        using var workspace = new StepWorkspace(RepoLayout.PipelineData("concrete", "concrete.csv"), "compressive_strength", "regression");
+        workspace.RunThrough(StepName.Evaluate);
+        var baseline = PlaceAsBaseline(workspace);
+        // The pull request's data: age written with its unit, so the column is text now.
+        var rows = File.ReadAllLines(workspace.DataFile).Select((line, index) => index == 0 ? line : string.Join(",", line.Split(',').Select((cell, column) => column == 7 ? cell + " days" : cell)));
+        File.WriteAllLines(workspace.DataFile, rows);
+
+        var error = Assert.Throws<BaselineNotScorableException>(() =>
+            new RegistryBaselineProvider(workspace.Log).Score(workspace.Spec, baseline, Path.Combine(baseline.Directory, "scored.csv")))!;
+
+        Assert.That(error.Reason, Does.StartWith("column 'age' is String here, Single in the data it was trained on (ML.NET says: "));
     }
 
     /// <summary>The workspace's model.zip as version 1 of 'production', already downloaded and verified.</summary>
