@@ -15,12 +15,12 @@ public sealed class ContentCacheLookupTests
     {
         using var directory = new TemporaryDirectory("cache-lookup");
         var cache = new ContentCache(directory.Combine("cache"));
-        var hashes = new List<string>();
+        var hashes = new List<ContentId>();
         for (var i = 0; i < count; i++)
         {
             var file = directory.Combine($"f{i}");
             File.WriteAllText(file, $"content {i}");
-            var hash = ContentHash.OfFile(file);
+            var hash = ContentId.Sha256(ContentHash.OfFile(file));
             hashes.Add(hash);
             if (i % 3 != 0)
             {
@@ -29,7 +29,7 @@ public sealed class ContentCacheLookupTests
         }
 
         // A directory named like an object is not one, as File.Exists would say too.
-        var impostor = ContentHash.OfText("not an object");
+        var impostor = ContentId.Sha256(ContentHash.OfText("not an object"));
         Directory.CreateDirectory(cache.ObjectPath(impostor));
         hashes.Add(impostor);
 
@@ -43,7 +43,7 @@ public sealed class ContentCacheLookupTests
     {
         using var directory = new TemporaryDirectory("cache-lookup");
         var cache = new ContentCache(directory.Combine("absent"));
-        var hashes = Enumerable.Range(0, 100).Select(i => ContentHash.OfText($"{i}")).ToList();
+        var hashes = Enumerable.Range(0, 100).Select(i => new ContentId(ContentHashAlgorithm.Blake3, ContentHash.OfText($"{i}", ContentHashAlgorithm.Blake3))).ToList();
 
         Assert.That(cache.CountMissing(hashes), Is.EqualTo(100));
     }

@@ -1,3 +1,4 @@
+using BuildMlops.HashData;
 using BuildMlops.Diagnostics;
 using BuildMlops.Pointers;
 using BuildMlops.Repository;
@@ -20,7 +21,7 @@ public sealed class PointerFileTests
         Directory.CreateDirectory(directory.Combine(".mlops"));
         var manifest = new List<ManifestEntry> { new() { Path = entryPath, Hash = new string('a', 64), Size = 1 } };
         var pointerPath = directory.Combine("data.mlops");
-        new PointerFile { Path = "data", Type = "directory", Hash = PointerFile.ManifestHash(manifest), Size = 1, Files = 1, Manifest = manifest }.Save(pointerPath);
+        new PointerFile { Path = "data", Type = "directory", Hash = PointerFile.ManifestHash(manifest, ContentHashAlgorithm.Sha256), Size = 1, Files = 1, Manifest = manifest }.Save(pointerPath);
         var repository = MlopsRepository.Open(directory.Path);
 
         if (code is null)

@@ -14,13 +14,13 @@ public sealed class DataBadInputTests
         var project = repository.AddPipeline("concrete", "concrete.csv");
         Assert.That(repository.Mlops("data", "add", "concrete/data/concrete.csv").ExitCode, Is.Zero);
         var pointer = Path.Combine(project, "data", "concrete.csv.mlops");
-        File.WriteAllText(pointer, File.ReadAllText(pointer).Replace("\"sha256\",", "\"md5\",", StringComparison.Ordinal));
+        File.WriteAllText(pointer, File.ReadAllText(pointer).Replace("\"blake3\",", "\"md5\",", StringComparison.Ordinal));
 
         var build = repository.Build(project);
 
         Assert.That(build.ExitCode, Is.Not.Zero);
         Assert.That(BuildOutput.ErrorCodes(build), Is.EqualTo(new[] { "BM5001" }), build.ToString());
-        Assert.That(build.StandardOutput, Does.Contain(pointer + " : error BM5001: pointer file is malformed: it needs algorithm 'sha256'"));
+        Assert.That(build.StandardOutput, Does.Contain(pointer + " : error BM5001: pointer file is malformed: it needs an algorithm ('sha256', 'blake3')"));
     }
 
     [Test]

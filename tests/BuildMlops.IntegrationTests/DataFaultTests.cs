@@ -103,20 +103,20 @@ public sealed class DataFaultTests
         repository.Mlops("data", "add", "data.bin");
         repository.Mlops("remote", "add", "--default", "storage", repository.Scratch("remote"));
         repository.Mlops("data", "push");
-        var hash = Sha256.Of(data);
-        var cached = Path.Combine(repository.Root, ".mlops", "cache", "files", "sha256", hash[..2], hash[2..]);
+        var hash = B3Sum.Of(data);
+        var cached = Path.Combine(repository.Root, ".mlops", "cache", "files", "blake3", hash[..2], hash[2..]);
         FlipBit(cached, offset: 12345);
         File.Delete(data);
 
         var checkout = repository.Mlops("data", "checkout");
         Assert.That(checkout.ExitCode, Is.EqualTo(1));
-        Assert.That(checkout.StandardError, Does.Contain("error BM5008: cache object " + hash[..12] + " is corrupt"));
+        Assert.That(checkout.StandardError, Does.Contain("error BM5008: cache object blake3:" + hash[..12] + " is corrupt"));
         Assert.That(File.Exists(data), Is.False, "a corrupt object never reaches the workspace");
         Assert.That(File.Exists(cached), Is.False, "it is moved to quarantine");
 
         var pull = repository.Mlops("data", "pull");
         Assert.That(pull.ExitCode, Is.Zero, pull.ToString());
-        Assert.That(Sha256.Of(data), Is.EqualTo(hash));
+        Assert.That(B3Sum.Of(data), Is.EqualTo(hash));
     }
 
     [Test]
@@ -130,20 +130,20 @@ public sealed class DataFaultTests
         repository.Mlops("remote", "add", "--default", "storage", remote);
         repository.Mlops("data", "push");
         repository.CommitAll("data");
-        var hash = Sha256.Of(data);
-        var remoteObject = Path.Combine(remote, "files", "sha256", hash[..2], hash[2..]);
+        var hash = B3Sum.Of(data);
+        var remoteObject = Path.Combine(remote, "files", "blake3", hash[..2], hash[2..]);
         FlipBit(remoteObject, offset: 99);
         var clone = repository.Clone("clone");
 
         var pull = clone.Mlops("data", "pull");
 
         Assert.That(pull.ExitCode, Is.EqualTo(1));
-        Assert.That(pull.StandardError, Does.Contain("error BM5004: object " + hash[..12] + " on remote 'storage' is corrupt"));
+        Assert.That(pull.StandardError, Does.Contain("error BM5004: object blake3:" + hash[..12] + " on remote 'storage' is corrupt"));
         Assert.That(File.Exists(Path.Combine(clone.Root, "data.bin")), Is.False);
         Assert.That(File.Exists(remoteObject), Is.False, "deleted, so that a push replaces it");
         Assert.That(repository.Mlops("data", "push").ExitCode, Is.Zero);
         Assert.That(clone.Mlops("data", "pull").ExitCode, Is.Zero);
-        Assert.That(Sha256.Of(Path.Combine(clone.Root, "data.bin")), Is.EqualTo(hash));
+        Assert.That(B3Sum.Of(Path.Combine(clone.Root, "data.bin")), Is.EqualTo(hash));
     }
 
     [Test]
@@ -222,7 +222,7 @@ public sealed class DataFaultTests
         }
     }
 
-    /// <summary>Every file named like an object holds bytes that hash to its name.</summary>
+    /// <summary>Every file named like an object holds bytes that hash to its name, by its folder's algorithm (checked by sha256 and b3sum).</summary>
     private static void AssertEveryObjectIntact(string filesRoot)
     {
         if (!Directory.Exists(filesRoot))
@@ -235,7 +235,8 @@ public sealed class DataFaultTests
             var name = Path.GetFileName(Path.GetDirectoryName(file)!) + Path.GetFileName(file);
             if (name.Length == 64 && !Path.GetFileName(file).StartsWith('.'))
             {
-                Assert.That(Sha256.Of(file), Is.EqualTo(name), file);
+                var algorithm = Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(file))!);
+                Assert.That(algorithm == "blake3" ? B3Sum.Of(file) : Sha256.Of(file), Is.EqualTo(name), file);
             }
         }
     }

@@ -42,6 +42,8 @@ public sealed class DataVersioningTests
         var first = repository.Build(project);
         Assert.That(first.ExitCode, Is.Zero, first.ToString());
         Assert.That(first.StandardOutput, Does.Contain("MlopsTrain: running because"));
+        var deps = JsonDocument.Parse(File.ReadAllText(Path.Combine(project, "mlops.lock.json"))).RootElement.GetProperty("stages").GetProperty("train").GetProperty("deps");
+        Assert.That(deps.GetProperty("data:data/wa_churn.csv").GetString(), Is.EqualTo("blake3:" + B3Sum.Of(Path.Combine(project, "data", "wa_churn.csv"))), "the lock file records the pointer's hash, with its algorithm");
         var push = repository.Mlops("push", "--run-cache");
         Assert.That(push.ExitCode, Is.Zero, push.ToString());
         repository.CommitAll("track churn data");

@@ -1,3 +1,4 @@
+using BuildMlops.HashData;
 using BuildMlops.Cache;
 using BuildMlops.DataVersioning;
 using BuildMlops.Testing;
@@ -56,16 +57,16 @@ public sealed class S3RemoteFolderListingTests
         var cache = new ContentCache(directory.Combine("cache"));
         var objects = Enumerable.Range(0, 300)
             .Select(index => cache.Add(TestData.RandomFile(directory, $"f{index}.bin", 64 + index, seed: 100 + index)))
-            .Select(hash => (Hash: hash, Size: new FileInfo(cache.ObjectPath(hash)).Length))
+            .Select(hash => (Id: ContentId.Sha256(hash), Size: new FileInfo(cache.ObjectPath(hash)).Length))
             .ToList();
         using var remote = TestData.Remote(Server);
         var already = objects.Where((_, index) => index % 2 == 0).ToList();
         foreach (var item in already)
         {
-            await remote.UploadAsync(RemoteKeys.Object(item.Hash), cache.ObjectPath(item.Hash), CancellationToken.None);
+            await remote.UploadAsync(RemoteKeys.Object(item.Id), cache.ObjectPath(item.Id), CancellationToken.None);
         }
 
-        Assert.That(objects.GroupBy(item => RemoteKeys.ObjectFolder(item.Hash)).Count(folder => folder.Count() >= 2), Is.GreaterThan(10), "enough folders to be listed rather than asked about key by key");
+        Assert.That(objects.GroupBy(item => RemoteKeys.ObjectFolder(item.Id)).Count(folder => folder.Count() >= 2), Is.GreaterThan(10), "enough folders to be listed rather than asked about key by key");
 
         var summary = await new DataTransfer(cache, remote, new SilentLog(), jobs: 4).PushAsync(objects, CancellationToken.None);
 
@@ -73,7 +74,7 @@ public sealed class S3RemoteFolderListingTests
         Assert.That(summary.Transferred, Is.EqualTo(objects.Count - already.Count));
         foreach (var item in objects)
         {
-            Assert.That(await remote.ExistsAsync(RemoteKeys.Object(item.Hash), CancellationToken.None), Is.True, item.Hash);
+            Assert.That(await remote.ExistsAsync(RemoteKeys.Object(item.Id), CancellationToken.None), Is.True, item.Id.Reference);
         }
     }
 }

@@ -1,3 +1,4 @@
+using BuildMlops.HashData;
 using BuildMlops.Cache;
 using BuildMlops.DataVersioning;
 using BuildMlops.Diagnostics;
@@ -55,7 +56,7 @@ public sealed class S3RemoteRangedDownloadTests
         var cache = new ContentCache(directory.Combine("cache"));
         var hash = TestData.Sha256(source);
 
-        var summary = await new DataTransfer(cache, remote, new SilentLog(), jobs: 2).PullAsync([(hash, Length)], CancellationToken.None);
+        var summary = await new DataTransfer(cache, remote, new SilentLog(), jobs: 2).PullAsync([(ContentId.Sha256(hash), Length)], CancellationToken.None);
 
         Assert.That(summary.Transferred, Is.EqualTo(1));
         Assert.That(TestData.Sha256(cache.ObjectPath(hash)), Is.EqualTo(hash));
@@ -73,7 +74,7 @@ public sealed class S3RemoteRangedDownloadTests
         FlipByte(StoredObject(remote, key), offset: (7 * PartSize) + 99);
         var cache = new ContentCache(directory.Combine("cache"));
 
-        var error = Assert.ThrowsAsync<MlopsException>(async () => await new DataTransfer(cache, remote, new SilentLog(), jobs: 2).PullAsync([(hash, Length)], CancellationToken.None))!;
+        var error = Assert.ThrowsAsync<MlopsException>(async () => await new DataTransfer(cache, remote, new SilentLog(), jobs: 2).PullAsync([(ContentId.Sha256(hash), Length)], CancellationToken.None))!;
 
         Assert.That(error.Code, Is.EqualTo(ErrorCodes.RemoteObjectCorrupt));
         Assert.That(error.Message, Does.Contain(hash[..12]).And.Contain("deleted from the remote"));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using BuildMlops.Cache;
 using BuildMlops.DataVersioning;
+using BuildMlops.HashData;
 using BuildMlops.IO;
 using BuildMlops.Pointers;
 using BuildMlops.Remotes;
@@ -45,7 +46,7 @@ internal static class DataCommands
             {
                 using var cache = new StepRunCache(workspace.Repository, log);
                 var records = cache.LocalRuns().ToList();
-                objects.AddRange(records.SelectMany(run => run.Record.Outs.Values.Select(output => (output.Sha256, output.Size))));
+                objects.AddRange(records.SelectMany(run => run.Record.Outs.Values.Select(output => (ContentId.Sha256(output.Sha256), output.Size))));
                 var summary = Wait(transfer.PushAsync(objects, CancellationToken.None));
                 foreach (var (key, path, _) in records)
                 {
@@ -96,12 +97,18 @@ internal static class DataCommands
     private static Command Add()
     {
         var paths = new Argument<string[]>("paths") { Description = "Files or directories to track", Arity = ArgumentArity.OneOrMore };
+        var hash = new Option<string?>("--hash")
+        {
+            Description = $"The hash to name the data with (default: the pointer's, if the data is tracked already, else the configuration's \"hash\", else {ContentHashAlgorithms.DataDefault.Name()})",
+        };
+        hash.AcceptOnlyFromAmong([.. ContentHashAlgorithms.All.Select(algorithm => algorithm.Name())]);
         var json = CommonOptions.Json();
-        var command = new Command("add", "Put data in the cache and write <path>.mlops, a small pointer file to commit instead") { paths, json };
+        var command = new Command("add", "Put data in the cache and write <path>.mlops, a small pointer file to commit instead") { paths, hash, json };
         command.SetAction(parse => CliAction.Run(parse.GetValue(json), log =>
         {
             var workspace = Workspace(log);
-            return parse.GetValue(paths)!.Select(path => new { Pointer = workspace.Add(path) }).ToList();
+            ContentHashAlgorithm? algorithm = ContentHashAlgorithms.TryParse(parse.GetValue(hash), out var named) ? named : null;
+            return parse.GetValue(paths)!.Select(path => new { Pointer = workspace.Add(path, algorithm) }).ToList();
         }));
         return command;
     }
@@ -191,11 +198,11 @@ internal static class DataCommands
                     // Repair: the quarantined objects are fetched again, verified, from the default remote.
                     using var storage = RemoteRegistry.Open(workspace.Repository, null);
                     using var cacheLock = DirectoryLock.Shared(workspace.Cache.Root);
-                    refetched = Wait(new DataTransfer(workspace.Cache, storage, log, 4).PullAsync(found.Select(hash => (hash, 0L)), CancellationToken.None)).Transferred;
+                    refetched = Wait(new DataTransfer(workspace.Cache, storage, log, 4).PullAsync(found.Select(id => (id, 0L)), CancellationToken.None)).Transferred;
                     corrupt -= refetched;
                 }
 
-                return new { Corrupt = found, Refetched = refetched };
+                return new { Corrupt = found.Select(id => id.Reference).ToList(), Refetched = refetched };
             });
             return exit != 0 ? exit : corrupt > 0 ? 1 : 0;
         });

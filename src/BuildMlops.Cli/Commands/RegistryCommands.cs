@@ -205,7 +205,7 @@ internal static class RegistryCommands
                 Lineage = new
                 {
                     lineage.Project,
-                    Data = lineage.Data.Select(data => new { data.Name, data.Sha256, data.Size }).ToList(),
+                    Data = lineage.Data.Select(data => new { data.Name, data.Hash, data.Size }).ToList(),
                     lineage.Rows,
                     lineage.Trainer,
                     lineage.Parameters,

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using BuildMlops.Diagnostics;
 using BuildMlops.HashData;
 using BuildMlops.Remotes;
@@ -7,42 +6,48 @@ using BuildMlops.Remotes;
 namespace BuildMlops.Cache;
 
 /// <summary>
-/// The content-addressed cache: each object is a read-only file named by its SHA-256
-/// (<c>files/sha256/ab/cdef…</c>, the same layout as remotes). Objects are only ever added by writing a
+/// The content-addressed cache: each object is a read-only file named by its hash, in a folder per
+/// algorithm (<c>files/blake3/ab/cdef…</c> for tracked data, <c>files/sha256/ab/cdef…</c> for run-cache
+/// outputs and older data; the same layout as remotes). Objects are only ever added by writing a
 /// temporary file while hashing it and renaming it into place once the hash is known and checked, so
 /// a killed process leaves at worst a temporary file, and two processes adding the same object agree.
 /// Every use of an object re-hashes it first: a flipped bit is found before it reaches a workspace,
 /// a remote or a build. The one exception is an object this instance hashed moments ago (it wrote it,
-/// or verified it) whose file is unchanged since: see <see cref="Verify"/>.
+/// or verified it) whose file is unchanged since: see <see cref="Verify(ContentId)"/>.
 /// </summary>
 public sealed class ContentCache(string root)
 {
     /// <summary>How long a hash this instance computed vouches for an unchanged object.</summary>
     private static readonly TimeSpan HashedRecentlyFor = TimeSpan.FromMinutes(5);
 
-    private readonly ConcurrentDictionary<string, (FileStat Stat, long HashedAt)> hashedHere = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ContentId, (FileStat Stat, long HashedAt)> hashedHere = new();
 
     public string Root { get; } = root;
 
-    public string ObjectPath(string hash) => Path.Combine(Root, RemoteKeys.Object(hash).Replace('/', Path.DirectorySeparatorChar));
+    public string ObjectPath(ContentId id) => Path.Combine(Root, RemoteKeys.Object(id).Replace('/', Path.DirectorySeparatorChar));
 
-    public bool Contains(string hash) => File.Exists(ObjectPath(hash));
+    /// <summary>A SHA-256 object's path (run-cache outputs, recorded metrics).</summary>
+    public string ObjectPath(string sha256) => ObjectPath(ContentId.Sha256(sha256));
+
+    public bool Contains(ContentId id) => File.Exists(ObjectPath(id));
+
+    public bool Contains(string sha256) => Contains(ContentId.Sha256(sha256));
 
     /// <summary>
-    /// How many of <paramref name="hashes"/> (distinct) are not in the cache. Past a few dozen it lists each
+    /// How many of <paramref name="ids"/> (distinct) are not in the cache. Past a few dozen it lists each
     /// fan-out folder they fall in once instead of looking every object up: a no-op status of a directory
     /// of 10,000 files otherwise spends more time in those 10,000 path lookups than in anything else but
     /// starting .NET. At most 256 folders are listed however many objects there are.
     /// </summary>
-    public int CountMissing(IReadOnlyCollection<string> hashes)
+    public int CountMissing(IReadOnlyCollection<ContentId> ids)
     {
-        if (hashes.Count < ListFoldersFrom)
+        if (ids.Count < ListFoldersFrom)
         {
-            return hashes.Count(hash => !Contains(hash));
+            return ids.Count(id => !Contains(id));
         }
 
         var missing = 0;
-        foreach (var folder in hashes.GroupBy(hash => RemoteKeys.ObjectFolder(hash), StringComparer.Ordinal))
+        foreach (var folder in ids.GroupBy(id => RemoteKeys.ObjectFolder(id), StringComparer.Ordinal))
         {
             var directory = Path.Combine(Root, folder.Key.Replace('/', Path.DirectorySeparatorChar));
             var names = new HashSet<string>(StringComparer.Ordinal);
@@ -64,12 +69,12 @@ public sealed class ContentCache(string root)
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
                 // A folder that can be searched but not listed: look its objects up one by one, as before.
-                missing += folder.Count(hash => !Contains(hash));
+                missing += folder.Count(id => !Contains(id));
                 continue;
             }
 
             var lookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
-            missing += folder.Count(hash => !lookup.Contains(hash.AsSpan(2)));
+            missing += folder.Count(id => !lookup.Contains(id.Hash.AsSpan(2)));
         }
 
         return missing;
@@ -78,31 +83,39 @@ public sealed class ContentCache(string root)
     /// <summary>Below this many objects, looking each up costs less than listing their folders.</summary>
     private const int ListFoldersFrom = 64;
 
-    /// <summary>Copies a file into the cache (if not there yet) and returns its hash.</summary>
-    public string Add(string sourcePath, string? knownHash = null)
+    /// <summary>Copies a file into the cache as a SHA-256 object (if not there yet) and returns its hash.</summary>
+    public string Add(string sourcePath) => Add(sourcePath, ContentHashAlgorithm.Sha256, null).Hash;
+
+    /// <summary>
+    /// Copies a file whose hash is already known into the cache, unless the object is there; the copy is
+    /// hashed again on its way, so a file that changed since it was hashed is refused (BM5009).
+    /// </summary>
+    public ContentId Add(string sourcePath, ContentId known) => Add(sourcePath, known.Algorithm, known);
+
+    private ContentId Add(string sourcePath, ContentHashAlgorithm algorithm, ContentId? known)
     {
-        if (knownHash is not null && Contains(knownHash))
+        if (known is { } id && Contains(id))
         {
-            return knownHash;
+            return id;
         }
 
         var temporary = TemporaryPath();
-        string hash;
+        ContentId added;
         try
         {
             using (var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan))
             using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
             {
-                hash = CopyHashing(source, target);
+                added = new ContentId(algorithm, CopyHashing(source, target, algorithm));
             }
 
-            if (knownHash is not null && hash != knownHash)
+            if (known is not null && added != known)
             {
                 throw new MlopsException(ErrorCodes.DataDiffersFromPointer, new SourceLocation(sourcePath), $"'{sourcePath}' changed while it was being added", "Run the command again once nothing writes to the file");
             }
 
-            Commit(temporary, hash);
-            return hash;
+            Commit(temporary, added);
+            return added;
         }
         finally
         {
@@ -111,18 +124,18 @@ public sealed class ContentCache(string root)
     }
 
     /// <summary>
-    /// Stores a download as object <paramref name="expectedHash"/>: <paramref name="download"/> fills a
+    /// Stores a download as object <paramref name="expected"/>: <paramref name="download"/> fills a
     /// temporary file, in ranges and in any order if it likes, while the bytes are hashed in order; the
     /// object appears only if they hash right. Returns false, storing nothing, if they do not.
     /// </summary>
-    public async Task<bool> AddVerifiedAsync(string expectedHash, long? expectedSize, Func<IDownloadTarget, CancellationToken, Task<bool>> download, CancellationToken cancellation)
+    public async Task<bool> AddVerifiedAsync(ContentId expected, long? expectedSize, Func<IDownloadTarget, CancellationToken, Task<bool>> download, CancellationToken cancellation)
     {
         var temporary = TemporaryPath();
         try
         {
             bool found;
             string? actual;
-            using (var target = new HashingFileTarget(temporary, expectedSize))
+            using (var target = new HashingFileTarget(temporary, expectedSize, expected.Algorithm))
             {
                 found = await download(target, cancellation);
                 actual = target.Hash();
@@ -130,15 +143,15 @@ public sealed class ContentCache(string root)
 
             if (!found)
             {
-                throw new MlopsException(ErrorCodes.ObjectMissing, new SourceLocation(ObjectPath(expectedHash)), $"object {expectedHash[..12]} is not on the remote", "Push it from a machine that has it ('mlops data push')");
+                throw new MlopsException(ErrorCodes.ObjectMissing, new SourceLocation(ObjectPath(expected)), $"object {expected.Short} is not on the remote", "Push it from a machine that has it ('mlops data push')");
             }
 
-            if (actual != expectedHash)
+            if (actual != expected.Hash)
             {
                 return false;
             }
 
-            Commit(temporary, expectedHash);
+            Commit(temporary, expected);
             return true;
         }
         finally
@@ -146,6 +159,10 @@ public sealed class ContentCache(string root)
             File.Delete(temporary);
         }
     }
+
+    /// <summary>Stores a download as SHA-256 object <paramref name="expectedHash"/> (recorded metrics, run-cache outputs).</summary>
+    public Task<bool> AddVerifiedAsync(string expectedHash, long? expectedSize, Func<IDownloadTarget, CancellationToken, Task<bool>> download, CancellationToken cancellation) =>
+        AddVerifiedAsync(ContentId.Sha256(expectedHash), expectedSize, download, cancellation);
 
     /// <summary>
     /// Re-hashes an object; true if its bytes still match its name. An object this instance hashed in
@@ -155,67 +172,69 @@ public sealed class ContentCache(string root)
     /// change to the file, which its stat shows (objects are read-only, so a change is a rename or a
     /// chmod and a write).
     /// </summary>
-    public bool Verify(string hash)
+    public bool Verify(ContentId id)
     {
-        var path = ObjectPath(hash);
-        if (hashedHere.TryGetValue(hash, out var known) && Environment.TickCount64 - known.HashedAt < (long)HashedRecentlyFor.TotalMilliseconds && FileStat.Of(path) == known.Stat)
+        var path = ObjectPath(id);
+        if (hashedHere.TryGetValue(id, out var known) && Environment.TickCount64 - known.HashedAt < (long)HashedRecentlyFor.TotalMilliseconds && FileStat.Of(path) == known.Stat)
         {
             return true;
         }
 
         var before = FileStat.Of(path);
-        if (before is null || ContentHash.OfFile(path) != hash)
+        if (before is null || ContentHash.OfFile(path, id.Algorithm) != id.Hash)
         {
-            hashedHere.TryRemove(hash, out _);
+            hashedHere.TryRemove(id, out _);
             return false;
         }
 
-        Remember(hash, before.Value);
+        Remember(id, before.Value);
         return true;
     }
 
+    public bool Verify(string sha256) => Verify(ContentId.Sha256(sha256));
+
     /// <summary>Checks an object before use: BM5008 if it is corrupt (it is then moved aside, not used).</summary>
-    public void RequireIntact(string hash, SourceLocation user)
+    public void RequireIntact(ContentId id, SourceLocation user)
     {
-        if (!Contains(hash))
+        if (!Contains(id))
         {
-            throw new MlopsException(ErrorCodes.ObjectMissing, user, $"object {hash[..12]} is not in the cache ({Root})", "Pull it with 'mlops data pull', or add the data again with 'mlops data add'");
+            throw new MlopsException(ErrorCodes.ObjectMissing, user, $"object {id.Short} is not in the cache ({Root})", "Pull it with 'mlops data pull', or add the data again with 'mlops data add'");
         }
 
-        if (!Verify(hash))
+        if (!Verify(id))
         {
-            Quarantine(hash);
-            throw new MlopsException(ErrorCodes.CacheObjectCorrupt, user, $"cache object {hash[..12]} is corrupt (its bytes no longer hash to its name); it was moved aside", "Pull it again with 'mlops data pull', or add the data again with 'mlops data add'");
+            Quarantine(id);
+            throw new MlopsException(ErrorCodes.CacheObjectCorrupt, user, $"cache object {id.Short} is corrupt (its bytes no longer hash to its name); it was moved aside", "Pull it again with 'mlops data pull', or add the data again with 'mlops data add'");
         }
     }
 
     /// <summary>Moves a corrupt object out of the way, into the cache's quarantine folder.</summary>
-    public void Quarantine(string hash)
+    public void Quarantine(ContentId id)
     {
         var quarantine = Path.Combine(Root, "quarantine");
         Directory.CreateDirectory(quarantine);
-        var path = ObjectPath(hash);
-        hashedHere.TryRemove(hash, out _);
+        var path = ObjectPath(id);
+        hashedHere.TryRemove(id, out _);
         if (File.Exists(path))
         {
-            File.Move(path, Path.Combine(quarantine, $"{hash}.{Guid.NewGuid():N}"), overwrite: true);
+            File.Move(path, Path.Combine(quarantine, $"{id.Algorithm.Name()}-{id.Hash}.{Guid.NewGuid():N}"), overwrite: true);
         }
     }
 
     /// <summary>
-    /// Places object <paramref name="hash"/> at <paramref name="destination"/> with the first link type
+    /// Places object <paramref name="id"/> at <paramref name="destination"/> with the first link type
     /// that works, replacing what is there in one rename. The object is verified first.
     /// </summary>
-    public LinkType Checkout(string hash, string destination, IReadOnlyList<LinkType> linkTypes, SourceLocation user)
+    public LinkType Checkout(ContentId id, string destination, IReadOnlyList<LinkType> linkTypes, SourceLocation user)
     {
-        RequireIntact(hash, user);
+        RequireIntact(id, user);
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         var temporary = IO.AtomicFile.TemporaryPathFor(destination);
         try
         {
             foreach (var type in linkTypes)
             {
-                if (TryPlace(type, ObjectPath(hash), temporary))
+                if (TryPlace(type, ObjectPath(id), temporary))
                 {
                     File.Move(temporary, destination, overwrite: true);
                     return type;
@@ -230,23 +249,26 @@ public sealed class ContentCache(string root)
         }
     }
 
-    /// <summary>Every object hash in the cache.</summary>
-    public IEnumerable<string> AllObjects()
+    /// <summary>Every object in the cache, of every algorithm.</summary>
+    public IEnumerable<ContentId> AllObjects()
     {
-        var files = Path.Combine(Root, "files", "sha256");
-        if (!Directory.Exists(files))
+        foreach (var algorithm in ContentHashAlgorithms.All)
         {
-            yield break;
-        }
-
-        foreach (var shard in Directory.EnumerateDirectories(files))
-        {
-            foreach (var file in Directory.EnumerateFiles(shard))
+            var files = Path.Combine(Root, RemoteKeys.Objects(algorithm).Replace('/', Path.DirectorySeparatorChar));
+            if (!Directory.Exists(files))
             {
-                var name = Path.GetFileName(shard) + Path.GetFileName(file);
-                if (name.Length == 64 && !name.Contains('.', StringComparison.Ordinal))
+                continue;
+            }
+
+            foreach (var shard in Directory.EnumerateDirectories(files))
+            {
+                foreach (var file in Directory.EnumerateFiles(shard))
                 {
-                    yield return name;
+                    var name = Path.GetFileName(shard) + Path.GetFileName(file);
+                    if (ContentId.IsHex(name))
+                    {
+                        yield return new ContentId(algorithm, name);
+                    }
                 }
             }
         }
@@ -279,9 +301,9 @@ public sealed class ContentCache(string root)
         }
     }
 
-    private void Commit(string temporary, string hash)
+    private void Commit(string temporary, ContentId id)
     {
-        var path = ObjectPath(hash);
+        var path = ObjectPath(id);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         if (!OperatingSystem.IsWindows())
         {
@@ -292,12 +314,12 @@ public sealed class ContentCache(string root)
         File.Move(temporary, path, overwrite: true);
         if (FileStat.Of(path) is { } stat)
         {
-            Remember(hash, stat);
+            Remember(id, stat);
         }
     }
 
     /// <summary>Notes that the object's bytes hashed right while the file had <paramref name="stat"/>.</summary>
-    private void Remember(string hash, FileStat stat) => hashedHere[hash] = (stat, Environment.TickCount64);
+    private void Remember(ContentId id, FileStat stat) => hashedHere[id] = (stat, Environment.TickCount64);
 
     private string TemporaryPath()
     {
@@ -306,9 +328,9 @@ public sealed class ContentCache(string root)
         return Path.Combine(directory, Guid.NewGuid().ToString("N"));
     }
 
-    private static string CopyHashing(Stream source, Stream target)
+    private static string CopyHashing(Stream source, Stream target, ContentHashAlgorithm algorithm)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hash = new ContentHasher(algorithm);
         // Pooled, and the streams unbuffered: one large buffer per file would churn the large-object heap.
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(ContentHash.BufferSize);
         try
@@ -316,12 +338,12 @@ public sealed class ContentCache(string root)
             int read;
             while ((read = source.Read(buffer, 0, ContentHash.BufferSize)) > 0)
             {
-                hash.AppendData(buffer, 0, read);
+                hash.Append(buffer.AsSpan(0, read));
                 target.Write(buffer, 0, read);
             }
 
             target.Flush();
-            return Convert.ToHexStringLower(hash.GetHashAndReset());
+            return hash.HashAndReset();
         }
         finally
         {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using BuildMlops.HashData;
 using BuildMlops.Remotes;
 using Microsoft.Win32.SafeHandles;
@@ -8,7 +7,8 @@ namespace BuildMlops.Cache;
 
 /// <summary>
 /// A download target that writes ranges into a new file at their offsets and hashes the file's bytes in
-/// order while the download is still running: SHA-256 is one sequential chain, so the writer whose range
+/// order while the download is still running: the hash is fed in order (SHA-256 is one sequential chain,
+/// and BLAKE3's incremental hasher takes its chunks in order too), so the writer whose range
 /// starts where the hashed prefix ends hashes its own buffer, then whatever other ranges have already
 /// joined on (read back from the file, which the page cache still holds). Verification so overlaps the
 /// download instead of re-reading the whole object after it.
@@ -16,7 +16,7 @@ namespace BuildMlops.Cache;
 internal sealed class HashingFileTarget : IDownloadTarget, IDisposable
 {
     private readonly SafeFileHandle file;
-    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly ContentHasher hash;
     private readonly Lock gate = new();
 
     // Written but not yet hashed, merged where they touch: start -> end and end -> start.
@@ -27,9 +27,10 @@ internal sealed class HashingFileTarget : IDownloadTarget, IDisposable
     private long hashed;
     private bool hashing;
 
-    public HashingFileTarget(string path, long? expectedSize)
+    public HashingFileTarget(string path, long? expectedSize, ContentHashAlgorithm algorithm)
     {
         ExpectedSize = expectedSize;
+        hash = new ContentHasher(algorithm);
         file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
     }
 
@@ -55,12 +56,12 @@ internal sealed class HashingFileTarget : IDownloadTarget, IDisposable
             hashing = true;
         }
 
-        hash.AppendData(data.Span);
+        hash.Append(data.Span);
         HashJoinedRanges(end);
     }
 
     /// <summary>
-    /// The SHA-256 of the file, or null when it has a gap (a range never written): such a file is not
+    /// The hash of the file, or null when it has a gap (a range never written): such a file is not
     /// the object, whatever its hash would be.
     /// </summary>
     public string? Hash()
@@ -72,7 +73,8 @@ internal sealed class HashingFileTarget : IDownloadTarget, IDisposable
                 return null;
             }
 
-            return Convert.ToHexStringLower(hash.GetCurrentHash());
+            // Asked once, when the download is over: the hasher is not needed again.
+            return hash.HashAndReset();
         }
     }
 
@@ -120,7 +122,7 @@ internal sealed class HashingFileTarget : IDownloadTarget, IDisposable
                     throw new IOException("a downloaded range was shorter on disk than written");
                 }
 
-                hash.AppendData(buffer, 0, read);
+                hash.Append(buffer.AsSpan(0, read));
                 from += read;
             }
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using BuildMlops.Cache;
 using BuildMlops.Diagnostics;
+using BuildMlops.HashData;
 using BuildMlops.IO;
 using BuildMlops.Pipeline;
 using BuildMlops.Pointers;
@@ -20,17 +21,17 @@ public sealed class CacheMaintenance(DataWorkspace workspace, IMlopsLog log)
     public (int Removed, long Bytes, int Kept) CollectGarbage(bool allCommits)
     {
         using var cacheLock = DirectoryLock.Exclusive(workspace.Cache.Root);
-        var keep = new HashSet<string>(StringComparer.Ordinal);
+        var keep = new HashSet<ContentId>();
         foreach (var pointerPath in workspace.FindPointers())
         {
-            keep.UnionWith(PointerFile.Load(pointerPath, workspace.Repository).Objects().Select(item => item.Hash));
+            keep.UnionWith(PointerFile.Load(pointerPath, workspace.Repository).Objects().Select(item => item.Id));
         }
 
         if (allCommits)
         {
             foreach (var pointer in PointersInHistory())
             {
-                keep.UnionWith(pointer.Objects().Select(item => item.Hash));
+                keep.UnionWith(pointer.Objects().Select(item => item.Id));
             }
         }
 
@@ -38,20 +39,20 @@ public sealed class CacheMaintenance(DataWorkspace workspace, IMlopsLog log)
         {
             foreach (var (_, _, record) in runs.LocalRuns())
             {
-                keep.UnionWith(record.Outs.Values.Select(output => output.Sha256));
+                keep.UnionWith(record.Outs.Values.Select(output => ContentId.Sha256(output.Sha256)));
             }
         }
 
         var removed = 0;
         long bytes = 0;
-        foreach (var hash in workspace.Cache.AllObjects().ToList())
+        foreach (var id in workspace.Cache.AllObjects().ToList())
         {
-            if (keep.Contains(hash))
+            if (keep.Contains(id))
             {
                 continue;
             }
 
-            var path = workspace.Cache.ObjectPath(hash);
+            var path = workspace.Cache.ObjectPath(id);
             bytes += new FileInfo(path).Length;
             File.Delete(path);
             removed++;
@@ -73,28 +74,30 @@ public sealed class CacheMaintenance(DataWorkspace workspace, IMlopsLog log)
     }
 
     /// <summary>Re-hashes every object; returns the corrupt ones (moved to quarantine when <paramref name="repair"/>).</summary>
-    public IReadOnlyList<string> Check(bool repair)
+    public IReadOnlyList<ContentId> Check(bool repair)
     {
         using var cacheLock = DirectoryLock.Shared(workspace.Cache.Root);
-        var corrupt = new ConcurrentBag<string>();
+        var corrupt = new ConcurrentBag<ContentId>();
         var objects = workspace.Cache.AllObjects().ToList();
-        Parallel.ForEach(objects, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, hash =>
+        Parallel.ForEach(objects, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, id =>
         {
-            if (!workspace.Cache.Verify(hash))
+            if (!workspace.Cache.Verify(id))
             {
-                corrupt.Add(hash);
+                corrupt.Add(id);
             }
         });
 
-        var sorted = corrupt.Order(StringComparer.Ordinal).ToList();
-        foreach (var hash in sorted)
+        var sorted = corrupt.OrderBy(id => id.Reference, StringComparer.Ordinal).ToList();
+        foreach (var id in sorted)
         {
+            // The path first: quarantine moves the object away.
+            var path = workspace.Cache.ObjectPath(id);
             if (repair)
             {
-                workspace.Cache.Quarantine(hash);
+                workspace.Cache.Quarantine(id);
             }
 
-            log.Warning(ErrorCodes.CacheObjectCorrupt, new SourceLocation(workspace.Cache.ObjectPath(hash)), $"object {hash[..12]} is corrupt{(repair ? "; moved to quarantine" : "")}");
+            log.Warning(ErrorCodes.CacheObjectCorrupt, new SourceLocation(path), $"object {id.Short} is corrupt{(repair ? "; moved to quarantine" : "")}");
         }
 
         log.Important($"checked {objects.Count} object{(objects.Count == 1 ? "" : "s")}: {sorted.Count} corrupt");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using BuildMlops.Cache;
 using BuildMlops.Diagnostics;
+using BuildMlops.HashData;
 using BuildMlops.Pipeline;
 using BuildMlops.Remotes;
 
@@ -8,7 +9,7 @@ namespace BuildMlops.DataVersioning;
 
 /// <summary>
 /// Moves objects between the cache and a remote, <c>jobs</c> at a time. Push finds out which objects the
-/// remote has, per fan-out folder (<c>files/sha256/ab/</c>): by one listing of that folder where the remote
+/// remote has, per fan-out folder (<c>files/blake3/ab/</c>): by one listing of that folder where the remote
 /// says that is cheaper, else by asking about each object (a HEAD); it never lists the whole remote, and
 /// uploads only what is missing, after re-hashing it. Pull writes each object into a temporary file,
 /// hashing it on the way (a large one may arrive in ranges at once), and renames it into the cache only
@@ -18,18 +19,18 @@ namespace BuildMlops.DataVersioning;
 /// </summary>
 public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlopsLog log, int jobs)
 {
-    public async Task<TransferSummary> PushAsync(IEnumerable<(string Hash, long Size)> objects, CancellationToken cancellation)
+    public async Task<TransferSummary> PushAsync(IEnumerable<(ContentId Id, long Size)> objects, CancellationToken cancellation)
     {
         var transferred = 0;
         var skipped = 0;
         long bytes = 0;
         var errors = new ConcurrentBag<MlopsException>();
-        var unique = objects.DistinctBy(item => item.Hash).OrderBy(item => item.Hash, StringComparer.Ordinal).ToList();
+        var unique = objects.DistinctBy(item => item.Id).OrderBy(item => item.Id.Reference, StringComparer.Ordinal).ToList();
         var present = PresenceByFolder(unique, cancellation);
         await ForEachAsync(unique, async (item, token) =>
         {
-            var key = RemoteKeys.Object(item.Hash);
-            var listed = await present[RemoteKeys.ObjectFolder(item.Hash)].Value;
+            var key = RemoteKeys.Object(item.Id);
+            var listed = await present[RemoteKeys.ObjectFolder(item.Id)].Value;
             if (listed?.Contains(key) ?? await remote.ExistsAsync(key, token))
             {
                 Interlocked.Increment(ref skipped);
@@ -38,7 +39,7 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
 
             try
             {
-                cache.RequireIntact(item.Hash, new SourceLocation(cache.ObjectPath(item.Hash)));
+                cache.RequireIntact(item.Id, new SourceLocation(cache.ObjectPath(item.Id)));
             }
             catch (MlopsException error)
             {
@@ -46,14 +47,14 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
                 return;
             }
 
-            await remote.UploadAsync(key, cache.ObjectPath(item.Hash), token);
+            await remote.UploadAsync(key, cache.ObjectPath(item.Id), token);
             Interlocked.Increment(ref transferred);
             Interlocked.Add(ref bytes, item.Size);
         }, cancellation);
         return Finish(new TransferSummary(transferred, bytes, skipped, errors.Count), errors, "pushed");
     }
 
-    public async Task<TransferSummary> PullAsync(IEnumerable<(string Hash, long Size)> objects, CancellationToken cancellation)
+    public async Task<TransferSummary> PullAsync(IEnumerable<(ContentId Id, long Size)> objects, CancellationToken cancellation)
     {
         var transferred = 0;
         var skipped = 0;
@@ -61,33 +62,33 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
         var errors = new ConcurrentBag<MlopsException>();
         await ForEachAsync(objects, async (item, token) =>
         {
-            if (cache.Contains(item.Hash) && cache.Verify(item.Hash))
+            if (cache.Contains(item.Id) && cache.Verify(item.Id))
             {
                 Interlocked.Increment(ref skipped);
                 return;
             }
 
-            cache.Quarantine(item.Hash);
-            var key = RemoteKeys.Object(item.Hash);
+            cache.Quarantine(item.Id);
+            var key = RemoteKeys.Object(item.Id);
             try
             {
                 // A size of 0 may mean "not known" (fsck's refetch): the size is only a hint anyway.
                 var size = item.Size > 0 ? item.Size : (long?)null;
-                if (!await cache.AddVerifiedAsync(item.Hash, size, (target, ct) => remote.DownloadToAsync(key, target, ct), token))
+                if (!await cache.AddVerifiedAsync(item.Id, size, (target, ct) => remote.DownloadToAsync(key, target, ct), token))
                 {
-                    errors.Add(await CorruptAsync(key, item.Hash, token));
+                    errors.Add(await CorruptAsync(key, item.Id, token));
                     return;
                 }
             }
             catch (InvalidDataException)
             {
                 // The remote's own integrity check failed before ours could run: the same verdict.
-                errors.Add(await CorruptAsync(key, item.Hash, token));
+                errors.Add(await CorruptAsync(key, item.Id, token));
                 return;
             }
             catch (MlopsException error) when (error.Code == ErrorCodes.ObjectMissing)
             {
-                errors.Add(new MlopsException(ErrorCodes.ObjectMissing, new SourceLocation(remote.Url), $"object {item.Hash[..12]} is not on remote '{remote.Name}' ({remote.Url})", "Push it from a machine that has it: 'mlops data push'"));
+                errors.Add(new MlopsException(ErrorCodes.ObjectMissing, new SourceLocation(remote.Url), $"object {item.Id.Short} is not on remote '{remote.Name}' ({remote.Url})", "Push it from a machine that has it: 'mlops data push'"));
                 return;
             }
 
@@ -108,7 +109,7 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
 
     public Task<bool> ExistsAsync(string key, CancellationToken cancellation) => remote.ExistsAsync(key, cancellation);
 
-    private async Task<MlopsException> CorruptAsync(string key, string hash, CancellationToken cancellation)
+    private async Task<MlopsException> CorruptAsync(string key, ContentId id, CancellationToken cancellation)
     {
         string removal;
         try
@@ -124,7 +125,7 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
         return new MlopsException(
             ErrorCodes.RemoteObjectCorrupt,
             new SourceLocation(remote.Url),
-            $"object {hash[..12]} on remote '{remote.Name}' is corrupt (its bytes do not hash to its name) and was not used; {removal}",
+            $"object {id.Short} on remote '{remote.Name}' is corrupt (its bytes do not hash to its name) and was not used; {removal}",
             "Push it again from a machine whose cache has it intact: 'mlops data push'");
     }
 
@@ -133,12 +134,12 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
     /// (null: ask about each key). Started by the first object of the folder that needs it, so listings run
     /// alongside the uploads of folders already known rather than all before them.
     /// </summary>
-    private Dictionary<string, Lazy<Task<IReadOnlySet<string>?>>> PresenceByFolder(List<(string Hash, long Size)> objects, CancellationToken cancellation) =>
-        objects.GroupBy(item => RemoteKeys.ObjectFolder(item.Hash), StringComparer.Ordinal).ToDictionary(
+    private Dictionary<string, Lazy<Task<IReadOnlySet<string>?>>> PresenceByFolder(List<(ContentId Id, long Size)> objects, CancellationToken cancellation) =>
+        objects.GroupBy(item => RemoteKeys.ObjectFolder(item.Id), StringComparer.Ordinal).ToDictionary(
             folder => folder.Key,
             folder =>
             {
-                var keys = folder.Select(item => RemoteKeys.Object(item.Hash)).ToList();
+                var keys = folder.Select(item => RemoteKeys.Object(item.Id)).ToList();
                 return new Lazy<Task<IReadOnlySet<string>?>>(() => remote.FindExistingAsync(keys, cancellation));
             },
             StringComparer.Ordinal);
@@ -160,9 +161,9 @@ public sealed class DataTransfer(ContentCache cache, IRemoteStorage remote, IMlo
         return summary;
     }
 
-    private Task ForEachAsync(IEnumerable<(string Hash, long Size)> objects, Func<(string Hash, long Size), CancellationToken, Task> body, CancellationToken cancellation) =>
+    private Task ForEachAsync(IEnumerable<(ContentId Id, long Size)> objects, Func<(ContentId Id, long Size), CancellationToken, Task> body, CancellationToken cancellation) =>
         Parallel.ForEachAsync(
-            objects.DistinctBy(item => item.Hash).ToList(),
+            objects.DistinctBy(item => item.Id).ToList(),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = cancellation },
             async (item, token) => await body(item, token));
 }

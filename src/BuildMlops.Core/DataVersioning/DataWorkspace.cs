@@ -34,8 +34,12 @@ public sealed class DataWorkspace
     public IReadOnlyList<LinkType> LinkTypes =>
         [.. Repository.Config.LinkTypes.Select(name => Enum.TryParse<LinkType>(name, ignoreCase: true, out var type) ? type : LinkType.Copy).Append(LinkType.Copy).Distinct()];
 
-    /// <summary>Puts a file or directory in the cache and writes its pointer file; returns the pointer's path.</summary>
-    public string Add(string path)
+    /// <summary>
+    /// Puts a file or directory in the cache and writes its pointer file; returns the pointer's path. The
+    /// hash is <paramref name="algorithm"/> if given, else the one the existing pointer names (adding data
+    /// again never changes its algorithm behind the user's back), else the configuration's.
+    /// </summary>
+    public string Add(string path, ContentHashAlgorithm? algorithm = null)
     {
         var full = Path.GetFullPath(path);
         var location = new SourceLocation(full);
@@ -51,13 +55,15 @@ public sealed class DataWorkspace
         }
 
         Repository.EnsureInitialized();
+        var pointerPath = PointerFile.PointerPathFor(full);
+        var hashWith = algorithm ?? ExistingAlgorithm(pointerPath) ?? Repository.Config.DataHashAlgorithm(Repository.ConfigPath);
         using var cacheLock = DirectoryLock.Shared(Cache.Root);
         PointerFile pointer;
         if (File.Exists(full))
         {
-            var (hash, size, _) = Hashes.Get(full);
-            Cache.Add(full, hash);
-            pointer = new PointerFile { Path = Path.GetFileName(full), Hash = hash, Size = size };
+            var (hash, size, _) = Hashes.Get(full, hashWith);
+            Cache.Add(full, new ContentId(hashWith, hash));
+            pointer = new PointerFile { Path = Path.GetFileName(full), Algorithm = hashWith.Name(), Hash = hash, Size = size };
         }
         else if (Directory.Exists(full))
         {
@@ -65,9 +71,9 @@ public sealed class DataWorkspace
                 .Where(file => !file.EndsWith(PointerFile.Extension, StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal)
                 .ToList();
-            var hashes = Hashes.GetMany(files);
+            var hashes = Hashes.GetMany(files, hashWith);
             var manifest = new List<ManifestEntry>();
-            Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, file => Cache.Add(file, hashes[file].Hash));
+            Parallel.ForEach(files, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, file => Cache.Add(file, new ContentId(hashWith, hashes[file].Hash)));
             foreach (var file in files)
             {
                 manifest.Add(new ManifestEntry { Path = Path.GetRelativePath(full, file).Replace('\\', '/'), Hash = hashes[file].Hash, Size = hashes[file].Size });
@@ -78,7 +84,8 @@ public sealed class DataWorkspace
             {
                 Path = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)),
                 Type = "directory",
-                Hash = PointerFile.ManifestHash(manifest),
+                Algorithm = hashWith.Name(),
+                Hash = PointerFile.ManifestHash(manifest, hashWith),
                 Size = manifest.Sum(entry => entry.Size),
                 Files = manifest.Count,
                 Manifest = manifest,
@@ -90,11 +97,29 @@ public sealed class DataWorkspace
         }
 
         Hashes.Save();
-        var pointerPath = PointerFile.PointerPathFor(full);
         pointer.Save(pointerPath);
         GitIgnore.Add(full);
-        _log.Important($"added {relative} ({pointer.Size:N0} bytes{(pointer.IsDirectory ? $", {pointer.Files} files" : "")}, sha256 {pointer.Hash[..12]}); commit {Path.GetFileName(pointerPath)}");
+        _log.Important($"added {relative} ({pointer.Size:N0} bytes{(pointer.IsDirectory ? $", {pointer.Files} files" : "")}, {pointer.Algorithm} {pointer.Hash[..12]}); commit {Path.GetFileName(pointerPath)}");
         return pointerPath;
+    }
+
+    /// <summary>The algorithm of the pointer already at <paramref name="pointerPath"/>; null if there is none or it cannot be read.</summary>
+    private ContentHashAlgorithm? ExistingAlgorithm(string pointerPath)
+    {
+        if (!File.Exists(pointerPath))
+        {
+            return null;
+        }
+
+        try
+        {
+            return PointerFile.Load(pointerPath, Repository).HashAlgorithm;
+        }
+        catch (MlopsException)
+        {
+            // A damaged pointer is what 'add' replaces: it has no algorithm to keep.
+            return null;
+        }
     }
 
     /// <summary>Every pointer file under the repository (or under <paramref name="paths"/> if given).</summary>
@@ -116,7 +141,7 @@ public sealed class DataWorkspace
     {
         var pointer = PointerFile.Load(pointerPath, Repository);
         var dataPath = pointer.DataPath(pointerPath);
-        var missingObjects = Cache.CountMissing(pointer.Objects().Select(item => item.Hash).ToHashSet(StringComparer.Ordinal));
+        var missingObjects = Cache.CountMissing(pointer.Objects().Select(item => item.Id).ToHashSet());
         return new DataStatus(pointerPath, dataPath, StateOf(pointer, dataPath), missingObjects == 0, missingObjects);
     }
 
@@ -154,13 +179,14 @@ public sealed class DataWorkspace
             foreach (var entry in pointer.Manifest!)
             {
                 var target = Path.Combine(dataPath, entry.Path.Replace('/', Path.DirectorySeparatorChar));
-                if (File.Exists(target) && Hashes.Get(target).Hash == entry.Hash)
+                var id = new ContentId(pointer.HashAlgorithm, entry.Hash);
+                if (File.Exists(target) && Hashes.Get(target, id.Algorithm).Hash == entry.Hash)
                 {
                     continue;
                 }
 
-                Cache.Checkout(entry.Hash, target, LinkTypes, location);
-                Hashes.Record(target, entry.Hash);
+                Cache.Checkout(id, target, LinkTypes, location);
+                Hashes.Record(target, id);
             }
         }
         else
@@ -179,8 +205,8 @@ public sealed class DataWorkspace
                 }
             }
 
-            Cache.Checkout(pointer.Hash, dataPath, LinkTypes, location);
-            Hashes.Record(dataPath, pointer.Hash);
+            Cache.Checkout(pointer.Id, dataPath, LinkTypes, location);
+            Hashes.Record(dataPath, pointer.Id);
         }
 
         // Wait one file-system clock tick, so the files just written are trusted by their stat next time.
@@ -199,7 +225,7 @@ public sealed class DataWorkspace
                 return DataState.Missing;
             }
 
-            var (hash, _, _) = Hashes.Get(dataPath);
+            var (hash, _, _) = Hashes.Get(dataPath, pointer.HashAlgorithm);
             Hashes.Save();
             return hash == pointer.Hash ? DataState.UpToDate : DataState.Modified;
         }
@@ -221,12 +247,12 @@ public sealed class DataWorkspace
 
         if (present.Count != expected.Count || present.Any(file => !expected.ContainsKey(file)))
         {
-            return present.Count < expected.Count && present.All(expected.ContainsKey) && present.All(file => Hashes.Get(file).Hash == expected[file])
+            return present.Count < expected.Count && present.All(expected.ContainsKey) && present.All(file => Hashes.Get(file, pointer.HashAlgorithm).Hash == expected[file])
                 ? DataState.Missing
                 : DataState.Modified;
         }
 
-        var hashes = Hashes.GetMany(present);
+        var hashes = Hashes.GetMany(present, pointer.HashAlgorithm);
         Hashes.Save();
         return present.All(file => hashes[file].Hash == expected[file]) ? DataState.UpToDate : DataState.Modified;
     }

@@ -11,6 +11,8 @@ namespace BuildMlops.HashData;
 /// the moment the entry was recorded; a write in the same timestamp tick as the hashing would
 /// otherwise go unseen (git's "racy clean" problem). That clock is read from a probe file's mtime, not
 /// the system clock, so coarse timestamps and a skewed network file system are handled alike.
+/// Each entry's hash is a <see cref="ContentId.Reference"/>, so one file can be asked for in either
+/// algorithm: an entry in another algorithm than the one asked for is hashed again and replaced.
 /// </summary>
 public sealed class FileHashCache
 {
@@ -112,47 +114,51 @@ public sealed class FileHashCache
     }
 
     /// <summary>The file's hash and size, and whether it had to be read to get them.</summary>
-    public (string Hash, long Size, bool Rehashed) Get(string fullPath)
+    public (string Hash, long Size, bool Rehashed) Get(string fullPath, ContentHashAlgorithm algorithm = ContentHashAlgorithm.Sha256)
     {
         var stat = FileStat.Of(fullPath) ?? throw new FileNotFoundException("no such file", fullPath);
-        if (_entries.TryGetValue(fullPath, out var entry) && entry.Matches(stat) && entry.ModifiedNs < entry.RecordedNs)
+        if (_entries.TryGetValue(fullPath, out var entry) && entry.Matches(stat) && entry.ModifiedNs < entry.RecordedNs
+            && ContentId.TryParse(entry.Hash, out var known) && known.Algorithm == algorithm)
         {
-            return (entry.Hash, stat.Size, false);
+            return (known.Hash, stat.Size, false);
         }
 
-        var hash = ContentHash.OfFile(fullPath);
+        var hash = ContentHash.OfFile(fullPath, algorithm);
         Interlocked.Increment(ref _filesRead);
         var after = FileStat.Of(fullPath);
         if (after == stat)
         {
             // Only remember a hash of a file that did not change while it was read.
-            Remember(fullPath, stat, hash);
+            Remember(fullPath, stat, new ContentId(algorithm, hash).Reference);
         }
 
         return (hash, stat.Size, true);
     }
 
-    /// <summary>Hashes many files, in parallel: each file's hash depends only on its own bytes.</summary>
-    public IReadOnlyDictionary<string, (string Hash, long Size, bool Rehashed)> GetMany(IReadOnlyCollection<string> fullPaths)
+    /// <summary>
+    /// Hashes many files, in parallel: each file's hash depends only on its own bytes. A file large enough
+    /// for <see cref="Blake3"/> to split across the cores already uses them all.
+    /// </summary>
+    public IReadOnlyDictionary<string, (string Hash, long Size, bool Rehashed)> GetMany(IReadOnlyCollection<string> fullPaths, ContentHashAlgorithm algorithm = ContentHashAlgorithm.Sha256)
     {
         var results = new ConcurrentDictionary<string, (string, long, bool)>(StringComparer.Ordinal);
-        Parallel.ForEach(fullPaths, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, path => results[path] = Get(path));
+        Parallel.ForEach(fullPaths, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, path => results[path] = Get(path, algorithm));
         return results;
     }
 
     /// <summary>Records the hash of a file this process just wrote itself (checkout), so it is never read back.</summary>
-    public void Record(string fullPath, string hash)
+    public void Record(string fullPath, ContentId id)
     {
         if (FileStat.Of(fullPath) is { } stat)
         {
-            Remember(fullPath, stat, hash);
+            Remember(fullPath, stat, id.Reference);
         }
     }
 
     /// <summary>How many files this instance had to read and hash (the rest the stat cache vouched for).</summary>
     public int FilesRead => _filesRead;
 
-    /// <summary>The last recorded hash of the file, if any, without touching the disk.</summary>
+    /// <summary>The last recorded hash of the file (a <see cref="ContentId.Reference"/>), if any, without touching the disk.</summary>
     public string? Previous(string fullPath) => _entries.TryGetValue(fullPath, out var entry) ? entry.Hash : null;
 
     /// <summary>
@@ -189,9 +195,9 @@ public sealed class FileHashCache
         AtomicFile.WriteAllText(_path, JsonSerializer.Serialize(new Dictionary<string, Entry>(sorted), HashCacheJsonContext.Default.DictionaryStringEntry));
     }
 
-    private void Remember(string fullPath, FileStat stat, string hash)
+    private void Remember(string fullPath, FileStat stat, string reference)
     {
-        _entries[fullPath] = new Entry(stat.Size, stat.ModifiedNanoseconds, stat.ChangedNanoseconds, stat.Device, stat.Inode, 0, hash);
+        _entries[fullPath] = new Entry(stat.Size, stat.ModifiedNanoseconds, stat.ChangedNanoseconds, stat.Device, stat.Inode, 0, reference);
         _pending[fullPath] = true;
     }
 

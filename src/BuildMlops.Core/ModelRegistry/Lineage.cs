@@ -1,3 +1,4 @@
+using BuildMlops.HashData;
 using System.Text.Json;
 using BuildMlops.Diagnostics;
 using BuildMlops.IO;
@@ -69,7 +70,9 @@ public sealed record Lineage
         {
             writer.WriteStartObject();
             writer.WriteString("name", data.Name);
-            writer.WriteString("sha256", data.Sha256);
+            // Named by its algorithm, as pointer files name theirs: "sha256": "…" or "blake3": "…".
+            var id = data.Id;
+            writer.WriteString(id?.Algorithm.Name() ?? ContentHashAlgorithm.Sha256.Name(), id?.Hash ?? data.Hash);
             if (data.Size is { } size)
             {
                 writer.WriteNumber("size", size);
@@ -110,7 +113,7 @@ public sealed record Lineage
             Project = RegistryJson.RequiredString(root, "project"),
             GitCommit = git.Commit,
             GitDirty = git.Dirty,
-            Data = root.GetProperty("data").EnumerateArray().Select(data => new DataLineage(RegistryJson.RequiredString(data, "name"), RegistryJson.RequiredString(data, "sha256"), RegistryJson.OptionalLong(data, "size"))).ToList(),
+            Data = root.GetProperty("data").EnumerateArray().Select(data => new DataLineage(RegistryJson.RequiredString(data, "name"), DataHash(data), RegistryJson.OptionalLong(data, "size"))).ToList(),
             Rows = RegistryJson.OptionalLong(root, "rows"),
             Trainer = RegistryJson.RequiredString(root, "trainer"),
             Parameters = RegistryJson.StringMap(root.GetProperty("parameters")),
@@ -124,7 +127,29 @@ public sealed record Lineage
             Machine = RegistryJson.RequiredString(root, "machine"),
         };
     });
+
+    /// <summary>A data entry's hash: <c>sha256</c>, or another algorithm's name as its key (<c>blake3</c>).</summary>
+    private static string DataHash(System.Text.Json.JsonElement data)
+    {
+        foreach (var algorithm in ContentHashAlgorithms.All.Where(algorithm => algorithm != ContentHashAlgorithm.Sha256))
+        {
+            if (data.TryGetProperty(algorithm.Name(), out var hash) && hash.GetString() is { } value)
+            {
+                return new ContentId(algorithm, value).Reference;
+            }
+        }
+
+        return RegistryJson.RequiredString(data, ContentHashAlgorithm.Sha256.Name());
+    }
 }
 
-/// <summary>One data file or folder a model was trained on: its name in the lock file, SHA-256 and size in bytes (null when unknown).</summary>
-public sealed record DataLineage(string Name, string Sha256, long? Size);
+/// <summary>
+/// One data file or folder a model was trained on: its name in the lock file, its hash as the lock file
+/// records it (a <see cref="ContentId.Reference"/>: bare SHA-256, or <c>blake3:…</c>) and size in bytes
+/// (null when unknown).
+/// </summary>
+public sealed record DataLineage(string Name, string Hash, long? Size)
+{
+    /// <summary>The hash with its algorithm; null if the lock file recorded something else.</summary>
+    public ContentId? Id => ContentId.TryParse(Hash, out var id) ? id : null;
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using BuildMlops.HashData;
 
 namespace BuildMlops.ModelRegistry;
 
@@ -56,10 +57,15 @@ internal static class ModelCardWriter
 
     private static void WriteData(StringBuilder card, Lineage lineage, SchemaProfile? schema)
     {
-        card.Append("\n## Data\n\n| data | sha256 | bytes |\n| --- | --- | ---: |\n");
+        // The column is named by the algorithm when every row shares one (as a pointer file names it);
+        // mixed data shows each hash with its algorithm.
+        var algorithms = lineage.Data.Select(data => data.Id?.Algorithm).Distinct().ToList();
+        var shared = algorithms is [{ } only] ? only : (ContentHashAlgorithm?)null;
+        card.Append(CultureInfo.InvariantCulture, $"\n## Data\n\n| data | {shared?.Name() ?? (lineage.Data.Count == 0 ? "sha256" : "hash")} | bytes |\n| --- | --- | ---: |\n");
         foreach (var data in lineage.Data)
         {
-            card.Append(CultureInfo.InvariantCulture, $"| {Escape(data.Name)} | `{data.Sha256}` | {(data.Size is { } size ? Count(size) : "unknown")} |\n");
+            var hash = shared is not null ? data.Id!.Value.Hash : data.Hash;
+            card.Append(CultureInfo.InvariantCulture, $"| {Escape(data.Name)} | `{hash}` | {(data.Size is { } size ? Count(size) : "unknown")} |\n");
         }
 
         if (schema is null)

@@ -11,7 +11,8 @@ namespace BuildMlops.Pipeline;
 /// <summary>
 /// Data a model project declares through a pointer file: before hashing, the workspace must hold what
 /// the pointer names. Missing data is checked out from the cache, pulling what the cache lacks from
-/// the default remote. The data's hash is the pointer's: a build never re-reads tracked data that the
+/// the default remote. The data's hash is the pointer's, as a <see cref="HashData.ContentId.Reference"/>
+/// (<c>blake3:…</c>, or a bare SHA-256 for older pointers): a build never re-reads tracked data that the
 /// stat cache vouches for.
 /// </summary>
 public static class TrackedData
@@ -20,7 +21,7 @@ public static class TrackedData
     public static (string Hash, long Size, bool Fetched) Recorded(DataFile file)
     {
         var pointer = PointerFile.Load(file.PointerPath!, MlopsRepository.Discover(file.PointerPath!));
-        return (pointer.Hash, pointer.Size, false);
+        return (pointer.Id.Reference, pointer.Size, false);
     }
 
     /// <summary>Ensures the workspace holds the pointer's data; returns its hash, size, and whether it was fetched.</summary>
@@ -33,7 +34,7 @@ public static class TrackedData
         switch (status.State)
         {
             case DataState.UpToDate:
-                return (pointer.Hash, pointer.Size, false);
+                return (pointer.Id.Reference, pointer.Size, false);
             case DataState.Modified:
                 throw new MlopsException(
                     ErrorCodes.DataDiffersFromPointer,
@@ -61,7 +62,7 @@ public static class TrackedData
         }
 
         workspace.Checkout(file.PointerPath!, force: false);
-        return (pointer.Hash, pointer.Size, true);
+        return (pointer.Id.Reference, pointer.Size, true);
     }
 }
 

@@ -24,7 +24,11 @@ public sealed class PointerFile
     /// <summary><c>file</c> or <c>directory</c>.</summary>
     public string Type { get; set; } = "file";
 
-    public string Algorithm { get; set; } = ContentHash.Algorithm;
+    /// <summary>
+    /// The hash function of <see cref="Hash"/> and the manifest's hashes: <c>blake3</c>, or <c>sha256</c>
+    /// for data added before BLAKE3. A pointer without one is SHA-256, as it always was.
+    /// </summary>
+    public string Algorithm { get; set; } = ContentHashAlgorithm.Sha256.Name();
 
     /// <summary>A file's content hash, or a directory's manifest hash (see <see cref="ManifestHash"/>).</summary>
     public string Hash { get; set; } = "";
@@ -39,6 +43,14 @@ public sealed class PointerFile
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsDirectory => Type == "directory";
 
+    /// <summary><see cref="Algorithm"/>, parsed; <see cref="Load"/> has checked it is one we know.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ContentHashAlgorithm HashAlgorithm => ContentHashAlgorithms.TryParse(Algorithm, out var algorithm) ? algorithm : throw new InvalidOperationException($"unknown hash algorithm '{Algorithm}'");
+
+    /// <summary>The object a file pointer names (a directory's manifest hash names no object).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ContentId Id => new(HashAlgorithm, Hash);
+
     /// <summary>The pointer for data at <paramref name="dataPath"/>: <c>data.csv</c> → <c>data.csv.mlops</c>.</summary>
     public static string PointerPathFor(string dataPath) => dataPath.TrimEnd('/', System.IO.Path.DirectorySeparatorChar) + Extension;
 
@@ -47,10 +59,10 @@ public sealed class PointerFile
         System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(pointerPath))!, Path));
 
     /// <summary>
-    /// A directory's hash: SHA-256 of its manifest as "hash size path" lines sorted by path, so the same
+    /// A directory's hash: the hash of its manifest as "hash size path" lines sorted by path, so the same
     /// files give the same hash on every machine and file system.
     /// </summary>
-    public static string ManifestHash(IEnumerable<ManifestEntry> manifest)
+    public static string ManifestHash(IEnumerable<ManifestEntry> manifest, ContentHashAlgorithm algorithm)
     {
         var text = new StringBuilder();
         foreach (var entry in manifest.OrderBy(entry => entry.Path, StringComparer.Ordinal))
@@ -58,12 +70,12 @@ public sealed class PointerFile
             text.Append(entry.Hash).Append(' ').Append(entry.Size).Append(' ').Append(entry.Path).Append('\n');
         }
 
-        return ContentHash.OfText(text.ToString());
+        return ContentHash.OfText(text.ToString(), algorithm);
     }
 
-    /// <summary>Every object the pointer needs: the file's hash, or each manifest entry's.</summary>
-    public IEnumerable<(string Hash, long Size)> Objects() =>
-        IsDirectory ? Manifest!.Select(entry => (entry.Hash, entry.Size)).Distinct() : [(Hash, Size)];
+    /// <summary>Every object the pointer needs: the file's, or each manifest entry's.</summary>
+    public IEnumerable<(ContentId Id, long Size)> Objects() =>
+        IsDirectory ? Manifest!.Select(entry => (new ContentId(HashAlgorithm, entry.Hash), entry.Size)).Distinct() : [(Id, Size)];
 
     /// <summary>Reads and checks a pointer file; anything wrong is BM5001, a path leaving the repository BM5002.</summary>
     public static PointerFile Load(string pointerPath, MlopsRepository repository)
@@ -95,9 +107,9 @@ public sealed class PointerFile
             throw Malformed(pointerPath, $"its version {pointer.Version} is not {CurrentVersion}");
         }
 
-        if (pointer.Algorithm != ContentHash.Algorithm || !IsHash(pointer.Hash))
+        if (!ContentHashAlgorithms.TryParse(pointer.Algorithm, out var algorithm) || !ContentId.IsHex(pointer.Hash))
         {
-            throw Malformed(pointerPath, $"it needs algorithm 'sha256' and a 64-digit lower-case hex hash");
+            throw Malformed(pointerPath, $"it needs an algorithm ({ContentHashAlgorithms.Names}) and a 64-digit lower-case hex hash");
         }
 
         if (pointer.Path.Length == 0 || System.IO.Path.IsPathRooted(pointer.Path))
@@ -119,13 +131,13 @@ public sealed class PointerFile
                 // ".." anywhere could climb out of the directory; only then is the full path worth computing.
                 var escapes = entry.Path.Contains("..", StringComparison.Ordinal)
                     && !System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, entry.Path)).StartsWith(directory, StringComparison.Ordinal);
-                if (!IsHash(entry.Hash) || entry.Path.Length == 0 || System.IO.Path.IsPathRooted(entry.Path) || escapes)
+                if (!ContentId.IsHex(entry.Hash) || entry.Path.Length == 0 || System.IO.Path.IsPathRooted(entry.Path) || escapes)
                 {
-                    throw Malformed(pointerPath, $"manifest entry '{entry.Path}' is not a relative path inside the directory with a sha256 hash");
+                    throw Malformed(pointerPath, $"manifest entry '{entry.Path}' is not a relative path inside the directory with a 64-digit hash");
                 }
             }
 
-            if (ManifestHash(pointer.Manifest) != pointer.Hash)
+            if (ManifestHash(pointer.Manifest, algorithm) != pointer.Hash)
             {
                 throw Malformed(pointerPath, "its hash does not match its manifest (was it edited by hand?)");
             }
@@ -156,8 +168,6 @@ public sealed class PointerFile
 
     public void Save(string pointerPath) =>
         IO.AtomicFile.WriteAllTextIfChanged(pointerPath, JsonSerializer.Serialize(this, MlopsJsonContext.Default.PointerFile).ReplaceLineEndings("\n") + "\n");
-
-    private static bool IsHash(string value) => value.Length == 64 && value.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
     private static MlopsException Malformed(string pointerPath, string why, int line = 0) =>
         new(ErrorCodes.MalformedPointer, new SourceLocation(pointerPath, Math.Max(line, 0)), $"pointer file is malformed: {why}", "Restore it from version control, or recreate it with 'mlops data add <data>'");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BuildMlops.Diagnostics;
+using BuildMlops.HashData;
 using BuildMlops.IO;
 
 namespace BuildMlops.Repository;
@@ -22,6 +23,18 @@ public sealed class MlopsConfig
 
     /// <summary>How checkout places a cache object in the workspace, tried in order: reflink, hardlink, copy.</summary>
     public List<string> LinkTypes { get; set; } = ["reflink", "copy"];
+
+    /// <summary>
+    /// The hash <c>mlops data add</c> names new data with: <c>blake3</c> (when unset) or <c>sha256</c>. Data
+    /// already tracked keeps the algorithm its pointer names.
+    /// </summary>
+    public string? Hash { get; set; }
+
+    /// <summary><see cref="Hash"/>, checked: BM5011 names the file if it is not an algorithm we know.</summary>
+    public ContentHashAlgorithm DataHashAlgorithm(string configPath) =>
+        Hash is null ? ContentHashAlgorithms.DataDefault
+        : ContentHashAlgorithms.TryParse(Hash, out var algorithm) ? algorithm
+        : throw new MlopsException(ErrorCodes.BadConfig, new SourceLocation(configPath), $"\"hash\": \"{Hash}\" is not a hash algorithm BuildMlops knows", $"Use one of {ContentHashAlgorithms.Names}, or remove the setting for the default ('{ContentHashAlgorithms.DataDefault.Name()}')");
 
     /// <summary>Push run-cache records and their outputs after each step that ran, when CI=true.</summary>
     public bool AutoPushRunCache { get; set; }

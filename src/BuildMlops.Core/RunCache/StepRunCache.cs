@@ -1,6 +1,7 @@
 using BuildMlops.Cache;
 using BuildMlops.DataVersioning;
 using BuildMlops.Diagnostics;
+using BuildMlops.HashData;
 using BuildMlops.IO;
 using BuildMlops.Pipeline;
 using BuildMlops.Remotes;
@@ -68,7 +69,7 @@ public sealed class StepRunCache : IDisposable
         }
 
         using var cacheLock = DirectoryLock.Shared(_cache.Root);
-        var needed = record.Outs.Values.Where(output => !_cache.Contains(output.Sha256)).Select(output => (output.Sha256, output.Size)).ToList();
+        var needed = record.Outs.Values.Where(output => !_cache.Contains(output.Sha256)).Select(output => (ContentId.Sha256(output.Sha256), output.Size)).ToList();
         if (needed.Count > 0)
         {
             var from = remote ?? Remote();
@@ -82,7 +83,7 @@ public sealed class StepRunCache : IDisposable
 
         foreach (var (relative, output) in record.Outs)
         {
-            _cache.Checkout(output.Sha256, outputsByRelativePath[relative], [LinkType.Copy], new SourceLocation(RecordPath(step.Key(), fingerprint)));
+            _cache.Checkout(ContentId.Sha256(output.Sha256), outputsByRelativePath[relative], [LinkType.Copy], new SourceLocation(RecordPath(step.Key(), fingerprint)));
         }
 
         if (source != "local cache")
@@ -129,7 +130,7 @@ public sealed class StepRunCache : IDisposable
             var transfer = new DataTransfer(_cache, remote, new QuietLog(_log), 4);
             Task.Run(async () =>
             {
-                await transfer.PushAsync(outs.Values.Select(output => (output.Sha256, output.Size)), CancellationToken.None);
+                await transfer.PushAsync(outs.Values.Select(output => (ContentId.Sha256(output.Sha256), output.Size)), CancellationToken.None);
                 await transfer.UploadFileAsync(RemoteKeys.Run(step.Key(), fingerprint), RecordPath(step.Key(), fingerprint), CancellationToken.None);
             }).GetAwaiter().GetResult();
             _log.Message($"pushed run {fingerprint[..12]} of {step.Target()} to remote '{remote.Name}'");

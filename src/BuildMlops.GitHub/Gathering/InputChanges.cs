@@ -18,7 +18,7 @@ public static class InputChanges
         var deps = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var data in lineage.Data)
         {
-            deps["data:" + data.Name] = data.Sha256;
+            deps["data:" + data.Name] = data.Hash;
         }
 
         foreach (var (name, value) in lineage.Parameters)

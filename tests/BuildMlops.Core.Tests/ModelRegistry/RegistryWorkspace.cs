@@ -48,7 +48,7 @@ internal sealed class RegistryWorkspace : IDisposable
     /// <summary>Every file of the registry with its hash: equal snapshots mean nothing changed.</summary>
     public SortedDictionary<string, string> Snapshot() =>
         Directory.Exists(RegistryFolder)
-            ? new(Directory.GetFiles(RegistryFolder, "*", SearchOption.AllDirectories).ToDictionary(file => Path.GetRelativePath(RegistryFolder, file), ContentHash.OfFile), StringComparer.Ordinal)
+            ? new(Directory.GetFiles(RegistryFolder, "*", SearchOption.AllDirectories).ToDictionary(file => Path.GetRelativePath(RegistryFolder, file), file => ContentHash.OfFile(file)), StringComparer.Ordinal)
             : new(StringComparer.Ordinal);
 
     public void Dispose() => _directory.Dispose();
