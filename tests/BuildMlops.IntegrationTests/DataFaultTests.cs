@@ -257,7 +257,7 @@ public sealed class DataFaultTests
         return bytes;
     }
 
-    private static void FlipBit(string path, int offset)
+    internal static void FlipBit(string path, int offset)
     {
         // Cache objects are read-only; a real bit flip needs no permission, this test does.
         if (!OperatingSystem.IsWindows())

@@ -101,15 +101,8 @@ public sealed class DataHashAlgorithmTests
         Assert.That(repository.Mlops("data", "add", "data.bin").ExitCode, Is.Zero);
         var hash = B3Sum.Of(file);
         var cached = Path.Combine(repository.Root, ".mlops", "cache", "files", "blake3", hash[..2], hash[2..]);
-        File.SetUnixFileMode(cached, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        using (var stream = new FileStream(cached, FileMode.Open, FileAccess.ReadWrite))
-        {
-            // Deep inside: a later chunk, hashed on the second thread.
-            stream.Position = (4 << 20) + 77;
-            var value = stream.ReadByte();
-            stream.Position = (4 << 20) + 77;
-            stream.WriteByte((byte)(value ^ 0x10));
-        }
+        // Deep inside: a later chunk, hashed on the second thread.
+        DataFaultTests.FlipBit(cached, offset: (4 << 20) + 77);
 
         var fsck = repository.Mlops("data", "fsck");
 
@@ -125,7 +118,7 @@ public sealed class DataHashAlgorithmTests
         File.WriteAllText(file, "x\n1\n");
         Assert.That(repository.Mlops("remote", "add", "storage", repository.Scratch("remote")).ExitCode, Is.Zero, "creates .mlops/config.json");
         var config = Path.Combine(repository.Root, ".mlops", "config.json");
-        File.WriteAllText(config, File.ReadAllText(config).Replace("{", "{\n  \"hash\": \"sha256\",", StringComparison.Ordinal));
+        File.WriteAllText(config, "{\n  \"hash\": \"sha256\"," + File.ReadAllText(config).TrimStart()[1..]);
 
         Assert.That(repository.Mlops("data", "add", "data.csv").ExitCode, Is.Zero);
         Assert.That(Pointer(file).GetProperty("algorithm").GetString(), Is.EqualTo("sha256"));
