@@ -635,7 +635,7 @@ w(f"""### Machine
 - Transfers use `--jobs {jobs}` for mlops and awscli's default `max_concurrent_requests = {jobs}` (set explicitly
   in a private `AWS_CONFIG_FILE`, with `addressing_style = path`). Other settings stay at their defaults:
   awscli uploads and downloads files over 8 MiB in 8 MiB parts, {jobs} requests at once (ranged GETs to download);
-  mlops finds which objects the remote has by listing each fan-out folder (`files/sha256/ab/`) that holds two or
+  mlops finds which objects the remote has by listing each fan-out folder (`files/blake3/ab/`) that holds two or
   more of them, and by a HEAD for the rest, uploads only the missing ones, one PUT each up to 64 MiB, larger
   objects as multipart uploads of 8 MiB parts, and downloads objects up to 64 MiB with one GET, larger ones as
   8 MiB ranged GETs; at most 10 parts or ranges are in flight at once.
@@ -685,25 +685,23 @@ and the first command of round r is the r-th, so the order rotates. The tables p
 | `mlops data add` | {fmt_ratio(hb['add'], hb['md5sum'])} | {fmt_ratio(hb['add'], hb['sha256sum'])} | {fmt_ratio(hb['add'], hb['b3sum'])} | {fmt_ratio(hb['add'], hb['b3sum-1'])} |
 
 Aim, at least 1.5 GB/s on the large file (`mlops data status` re-hashing it, process start included):
-{verdict(hash_aim_ok)}, {big_gbps:.2f} GB/s. Without process start and the rest of the command (the warm status of
-the same file, {st['status-warm-one']['mean']:.3f} s, subtracted) the hashing itself runs at {f"{hash_only_gbps:.2f} GB/s" if hash_only > 0 else "an unmeasurable speed (the difference is within noise)"}{f"; one core of this CPU hashes SHA-256 at {ceiling:.2f} GB/s (openssl)" if ceiling else ""}.
+{verdict(hash_aim_ok)}, {big_gbps:.2f} GB/s. The file is tracked as `mlops data add` tracks new data, with BLAKE3 (BuildMlops's own
+SIMD implementation, the file split across the {nproc} cores). Without process start and the rest of the command (the warm
+status of the same file, {st['status-warm-one']['mean']:.3f} s, subtracted) the hashing itself runs at {f"{hash_only_gbps:.2f} GB/s" if hash_only > 0 else "an unmeasurable speed (the difference is within noise)"}; b3sum
+does {gbps(big_bytes, hb['b3sum']):.2f} GB/s on {nproc} threads and {gbps(big_bytes, hb['b3sum-1']):.2f} GB/s on one{f", and one core of this CPU hashes SHA-256 (the algorithm of data added before BLAKE3) at {ceiling:.2f} GB/s (openssl)" if ceiling else ""}.
 """)
 if not hash_aim_ok:
     budget = big_bytes / 1.5e9
     left = budget - st["status-warm-one"]["mean"]
-    need = (f"leaving {left:.3f} s to hash {big_bytes:,} bytes, i.e. SHA-256 at {big_bytes / left / 1e9:.2f} GB/s" if left > 0
+    need = (f"leaving {left:.3f} s to hash {big_bytes:,} bytes, i.e. {big_bytes / left / 1e9:.2f} GB/s" if left > 0
             else "which alone is over that budget")
-    speed = (f"the hash itself ({hash_only_gbps:.2f} GB/s here) is {'close to' if ceiling and hash_only_gbps > 0.85 * ceiling else 'below'} "
-             f"this CPU's one-core SHA-256 speed{f' ({ceiling:.2f} GB/s)' if ceiling else ''}" if hash_only > 0 else "the hash itself is too short here to measure apart from the rest")
-    reachable = ceiling is not None and left > 0 and big_bytes / left / 1e9 <= ceiling
     w(f"""*Where the time goes.* 1.5 GB/s means {budget:.3f} s for this file, process start included. mlops spends
 {st['status-warm-one']['mean']:.3f} s on a status that hashes nothing (starting .NET and the command: `mlops --help` alone takes
-{st['help']['mean']:.3f} s), {need}. SHA-256 over one file is a single sequential chain, so it runs on one core whatever
-`nproc` is; {speed}. {"The aim is within one core's SHA-256 speed, so the gap is overhead around the hashing (start-up, reading through a 1 MiB FileStream buffer into SHA256.HashData)." if reachable else "The aim is out of reach for one file with SHA-256 on this CPU unless the fixed start-up cost shrinks or the hash changes: a tree hash such as BLAKE3 uses every core"} (b3sum: {gbps(big_bytes, hb['b3sum']):.2f} GB/s on {nproc} threads, {gbps(big_bytes, hb['b3sum-1']):.2f} GB/s on one).
+{st['help']['mean']:.3f} s), {need}.
 """)
 w(f"""`mlops data add` takes {hb['add']['mean']:.3f} s, {hb['add']['mean'] / hb['status-cold']['mean']:.1f}x the re-hash: from the code at this commit, it reads
-the file twice, once to hash it for the stat cache (`FileHashCache.Get`) and again to copy it into the cache while
-hashing it a second time (`ContentCache.Add`, which re-hashes to catch a file changing meanwhile), and writes
+the file twice, once to hash it for the stat cache (`FileHashCache.Get`, on every core) and again to copy it into the cache
+while hashing it a second time on one core (`ContentCache.Add`, which re-hashes to catch a file changing meanwhile), and writes
 {big_bytes:,} bytes ({env['FS_TYPE']}: no reflink; `cp` alone takes {hb['cp']['mean']:.3f} s).
 
 **{small_files:,} files of {file_kib} KiB** ({small_bytes:,} bytes; {plan_text('hash-small')}; the `add` rows:
@@ -740,16 +738,10 @@ loh_share = "a large part" if best < 0.6 else "a noticeable part" if best < 0.9 
 w(f"""No aim is set for many files; mlops takes {small_behind:.1f}x the time of one `sha256sum` process to re-hash them and
 {ratio(ad['add'], hs['sha256sum'])[0]:.1f}x to add them. Per file, re-hashing costs mlops {us(per_file_mlops / 1e6)}
 (cold minus warm status, on {nproc} threads), against {us(per_file_sha / 1e6)} for one `sha256sum` process, and
-`mlops data add` {us(per_file_add / 1e6)}, against {us(ad['cp-r']['mean'] / small_files)} for `cp -r`. From the code at this commit: `ContentHash.OfFile`
-opens every file with a 1 MiB `FileStream` buffer, and `ContentCache.Add` uses two such streams (source and target)
-plus a 1 MiB copy buffer, whatever the file's size: 1 to 3 MiB allocated and zeroed for every {file_kib} KiB file, where
-hashing the file itself takes {f"about {file_kib * 1024 / (ceiling * 1e9) * 1e6:.0f} µs at this CPU's SHA-256 speed" if ceiling else "a few microseconds"}. Arrays that large go to .NET's
-large-object heap, and allocating there keeps triggering full (gen 2) collections, which stop every thread. The
-diagnostic rows move the buffers off the large-object heap without changing code (`{env['LOH_ENV']}`);
-the commands then take {loh_status:.2f}x (status) and {loh_add:.2f}x (add) the time, so those collections are
-{loh_share} of the cost, and the rest is the allocating and zeroing itself and the per-file work around it
-(for `add`: a temporary file, a rename and a permission change per object). Buffers sized to the file, or
-pooled, would remove the first two.
+`mlops data add` {us(per_file_add / 1e6)}, against {us(ad['cp-r']['mean'] / small_files)} for `cp -r`; `add` also writes a temporary
+file, renames it and makes it read-only for every object. With buffers moved off the large-object heap
+(`{env['LOH_ENV']}`, the diagnostic rows) the commands take {loh_status:.2f}x (status) and {loh_add:.2f}x (add) the time:
+garbage collection of large buffers is {loh_share} of the cost.
 
 ### 2. Warm no-op `mlops data status`
 
