@@ -47,41 +47,48 @@ public sealed class S3RemoteRangedDownloadTests
         Assert.That(target.Bytes, Is.EqualTo(File.ReadAllBytes(source)), "the first range's Content-Range gives the real size");
     }
 
-    [Test]
-    public async Task GivenALargeObject_WhenPulled_ThenTheCacheHoldsIdenticalBytesAndNoTemporaryFile()
+    // Both algorithms: ranges arrive out of order and each hash must still be fed the bytes in order.
+    [TestCase(ContentHashAlgorithm.Sha256)]
+    [TestCase(ContentHashAlgorithm.Blake3)]
+    public async Task GivenALargeObject_WhenPulled_ThenTheCacheHoldsIdenticalBytesAndNoTemporaryFile(ContentHashAlgorithm algorithm)
     {
         using var directory = new TemporaryDirectory("s3-ranged");
-        var (remote, key, source) = await UploadedAsync(directory);
+        var (remote, key, source) = await UploadedAsync(directory, algorithm: algorithm);
         using var _ = remote;
         var cache = new ContentCache(directory.Combine("cache"));
-        var hash = TestData.Sha256(source);
+        var id = IdOf(source, algorithm);
 
-        var summary = await new DataTransfer(cache, remote, new SilentLog(), jobs: 2).PullAsync([(ContentId.Sha256(hash), Length)], CancellationToken.None);
+        var summary = await new DataTransfer(cache, remote, new SilentLog(), jobs: 2).PullAsync([(id, Length)], CancellationToken.None);
 
         Assert.That(summary.Transferred, Is.EqualTo(1));
-        Assert.That(TestData.Sha256(cache.ObjectPath(hash)), Is.EqualTo(hash));
+        Assert.That(IdOf(cache.ObjectPath(id), algorithm), Is.EqualTo(id));
         Assert.That(TemporaryFiles(cache), Is.Empty);
-        Assert.That(key, Is.EqualTo(RemoteKeys.Object(hash)));
+        Assert.That(key, Is.EqualTo(RemoteKeys.Object(id)));
     }
 
-    [Test]
-    public async Task GivenALargeRemoteObjectWithAFlippedByte_WhenPulled_ThenBM5004_NothingEntersTheCache_AndTheRemoteObjectIsDeleted()
+    [TestCase(ContentHashAlgorithm.Sha256)]
+    [TestCase(ContentHashAlgorithm.Blake3)]
+    public async Task GivenALargeRemoteObjectWithAFlippedByte_WhenPulled_ThenBM5004_NothingEntersTheCache_AndTheRemoteObjectIsDeleted(ContentHashAlgorithm algorithm)
     {
         using var directory = new TemporaryDirectory("s3-ranged");
-        var (remote, key, source) = await UploadedAsync(directory);
+        var (remote, key, source) = await UploadedAsync(directory, algorithm: algorithm);
         using var _ = remote;
-        var hash = TestData.Sha256(source);
+        var id = IdOf(source, algorithm);
         FlipByte(StoredObject(remote, key), offset: (7 * PartSize) + 99);
         var cache = new ContentCache(directory.Combine("cache"));
 
-        var error = Assert.ThrowsAsync<MlopsException>(async () => await new DataTransfer(cache, remote, new SilentLog(), jobs: 2).PullAsync([(ContentId.Sha256(hash), Length)], CancellationToken.None))!;
+        var error = Assert.ThrowsAsync<MlopsException>(async () => await new DataTransfer(cache, remote, new SilentLog(), jobs: 2).PullAsync([(id, Length)], CancellationToken.None))!;
 
         Assert.That(error.Code, Is.EqualTo(ErrorCodes.RemoteObjectCorrupt));
-        Assert.That(error.Message, Does.Contain(hash[..12]).And.Contain("deleted from the remote"));
-        Assert.That(cache.Contains(hash), Is.False, "never renamed into the cache");
+        Assert.That(error.Message, Does.Contain(id.Short).And.Contain("deleted from the remote"));
+        Assert.That(cache.Contains(id), Is.False, "never renamed into the cache");
         Assert.That(TemporaryFiles(cache), Is.Empty);
         Assert.That(await remote.ExistsAsync(key, CancellationToken.None), Is.False, "deleted, so that the next push replaces it");
     }
+
+    /// <summary>The file's id by an oracle that is not our code: .NET's SHA-256, or the BLAKE3 team's b3sum.</summary>
+    private static ContentId IdOf(string path, ContentHashAlgorithm algorithm) =>
+        new(algorithm, algorithm == ContentHashAlgorithm.Blake3 ? B3Sum.Of(path) : TestData.Sha256(path));
 
     [Test]
     public async Task GivenARangedDownloadIntoTheCache_WhenCancelledMidWay_ThenItStopsAndNoTemporaryFileIsLeft()
@@ -122,10 +129,10 @@ public sealed class S3RemoteRangedDownloadTests
     }
 
     /// <summary>A file of <see cref="Length"/> random bytes on the server, and a remote that fetches it in ranges of <see cref="PartSize"/>.</summary>
-    private static async Task<(S3Remote Remote, string Key, string Source)> UploadedAsync(TemporaryDirectory directory, int partConcurrency = 4)
+    private static async Task<(S3Remote Remote, string Key, string Source)> UploadedAsync(TemporaryDirectory directory, int partConcurrency = 4, ContentHashAlgorithm algorithm = ContentHashAlgorithm.Sha256)
     {
         var source = TestData.RandomFile(directory, "large.bin", Length, seed: 11);
-        var key = RemoteKeys.Object(TestData.Sha256(source));
+        var key = RemoteKeys.Object(IdOf(source, algorithm));
         var settings = TestData.Settings(Server);
         using (var uploader = new S3Remote("storage", settings))
         {
