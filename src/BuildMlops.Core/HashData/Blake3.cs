@@ -129,13 +129,14 @@ public static class Blake3
                     var size = (int)Math.Min(unitSize, length - offset);
                     ReadExactly(handle, buffer.AsSpan(0, size), offset);
                     state.Reset(Blake3Core.HashModeKey(), 0, lanes, (ulong)unit * chunksPerUnit);
-                    state.Append(buffer.AsSpan(0, size));
                     if (unit < units - 1)
                     {
-                        cvs[unit] = state.Finish().ChainingValue();
+                        state.Append(buffer.AsSpan(0, size), moreFollows: true);
+                        cvs[unit] = state.SubtreeCv();
                     }
                     else
                     {
+                        state.Append(buffer.AsSpan(0, size));
                         last = state.Finish();
                     }
                 }

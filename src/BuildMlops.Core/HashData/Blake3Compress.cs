@@ -37,6 +37,20 @@ internal static class Blake3Core
     public const uint Parent = 4;
     public const uint Root = 8;
 
+    public const int Rounds = 7;
+
+    /// <summary>The message word order of each of the seven rounds: the identity, then the spec's permutation applied once more per round.</summary>
+    public static ReadOnlySpan<byte> Schedule =>
+    [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8,
+        3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1,
+        10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6,
+        12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4,
+        9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7,
+        11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13,
+    ];
+
     public const uint IV0 = 0x6A09E667, IV1 = 0xBB67AE85, IV2 = 0x3C6EF372, IV3 = 0xA54FF53A;
     public const uint IV4 = 0x510E527F, IV5 = 0x9B05688C, IV6 = 0x1F83D9AB, IV7 = 0x5BE0CD19;
 
@@ -100,70 +114,24 @@ internal static class Blake3Core
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compress(ref Blake3Words8 cv, in Blake3Words16 block, ulong counter, uint blockLen, uint flags)
     {
-        // Locals, not the inline arrays: the JIT keeps all sixteen state words and the message in registers
-        // only when they are plain locals.
+        // Locals, not an inline array: the JIT keeps the sixteen state words in registers only as plain locals.
         uint v0 = cv[0], v1 = cv[1], v2 = cv[2], v3 = cv[3], v4 = cv[4], v5 = cv[5], v6 = cv[6], v7 = cv[7];
         uint v8 = IV0, v9 = IV1, v10 = IV2, v11 = IV3;
         uint v12 = (uint)counter, v13 = (uint)(counter >> 32), v14 = blockLen, v15 = flags;
-        uint m0 = block[0], m1 = block[1], m2 = block[2], m3 = block[3], m4 = block[4], m5 = block[5], m6 = block[6], m7 = block[7];
-        uint m8 = block[8], m9 = block[9], m10 = block[10], m11 = block[11], m12 = block[12], m13 = block[13], m14 = block[14], m15 = block[15];
 
-        G(ref v0, ref v4, ref v8, ref v12, m0, m1);
-        G(ref v1, ref v5, ref v9, ref v13, m2, m3);
-        G(ref v2, ref v6, ref v10, ref v14, m4, m5);
-        G(ref v3, ref v7, ref v11, ref v15, m6, m7);
-        G(ref v0, ref v5, ref v10, ref v15, m8, m9);
-        G(ref v1, ref v6, ref v11, ref v12, m10, m11);
-        G(ref v2, ref v7, ref v8, ref v13, m12, m13);
-        G(ref v3, ref v4, ref v9, ref v14, m14, m15);
-        G(ref v0, ref v4, ref v8, ref v12, m2, m6);
-        G(ref v1, ref v5, ref v9, ref v13, m3, m10);
-        G(ref v2, ref v6, ref v10, ref v14, m7, m0);
-        G(ref v3, ref v7, ref v11, ref v15, m4, m13);
-        G(ref v0, ref v5, ref v10, ref v15, m1, m11);
-        G(ref v1, ref v6, ref v11, ref v12, m12, m5);
-        G(ref v2, ref v7, ref v8, ref v13, m9, m14);
-        G(ref v3, ref v4, ref v9, ref v14, m15, m8);
-        G(ref v0, ref v4, ref v8, ref v12, m3, m4);
-        G(ref v1, ref v5, ref v9, ref v13, m10, m12);
-        G(ref v2, ref v6, ref v10, ref v14, m13, m2);
-        G(ref v3, ref v7, ref v11, ref v15, m7, m14);
-        G(ref v0, ref v5, ref v10, ref v15, m6, m5);
-        G(ref v1, ref v6, ref v11, ref v12, m9, m0);
-        G(ref v2, ref v7, ref v8, ref v13, m11, m15);
-        G(ref v3, ref v4, ref v9, ref v14, m8, m1);
-        G(ref v0, ref v4, ref v8, ref v12, m10, m7);
-        G(ref v1, ref v5, ref v9, ref v13, m12, m9);
-        G(ref v2, ref v6, ref v10, ref v14, m14, m3);
-        G(ref v3, ref v7, ref v11, ref v15, m13, m15);
-        G(ref v0, ref v5, ref v10, ref v15, m4, m0);
-        G(ref v1, ref v6, ref v11, ref v12, m11, m2);
-        G(ref v2, ref v7, ref v8, ref v13, m5, m8);
-        G(ref v3, ref v4, ref v9, ref v14, m1, m6);
-        G(ref v0, ref v4, ref v8, ref v12, m12, m13);
-        G(ref v1, ref v5, ref v9, ref v13, m9, m11);
-        G(ref v2, ref v6, ref v10, ref v14, m15, m10);
-        G(ref v3, ref v7, ref v11, ref v15, m14, m8);
-        G(ref v0, ref v5, ref v10, ref v15, m7, m2);
-        G(ref v1, ref v6, ref v11, ref v12, m5, m3);
-        G(ref v2, ref v7, ref v8, ref v13, m0, m1);
-        G(ref v3, ref v4, ref v9, ref v14, m6, m4);
-        G(ref v0, ref v4, ref v8, ref v12, m9, m14);
-        G(ref v1, ref v5, ref v9, ref v13, m11, m5);
-        G(ref v2, ref v6, ref v10, ref v14, m8, m12);
-        G(ref v3, ref v7, ref v11, ref v15, m15, m1);
-        G(ref v0, ref v5, ref v10, ref v15, m13, m3);
-        G(ref v1, ref v6, ref v11, ref v12, m0, m10);
-        G(ref v2, ref v7, ref v8, ref v13, m2, m6);
-        G(ref v3, ref v4, ref v9, ref v14, m4, m7);
-        G(ref v0, ref v4, ref v8, ref v12, m11, m15);
-        G(ref v1, ref v5, ref v9, ref v13, m5, m0);
-        G(ref v2, ref v6, ref v10, ref v14, m1, m9);
-        G(ref v3, ref v7, ref v11, ref v15, m8, m6);
-        G(ref v0, ref v5, ref v10, ref v15, m14, m10);
-        G(ref v1, ref v6, ref v11, ref v12, m2, m12);
-        G(ref v2, ref v7, ref v8, ref v13, m3, m4);
-        G(ref v3, ref v4, ref v9, ref v14, m7, m13);
+        // One round's code, run seven times with the message words in each round's order: written out
+        // seven times it is no faster and takes the JIT many times longer, which a short process pays for.
+        for (var r = 0; r < Blake3Core.Rounds * 16; r += 16)
+        {
+            G(ref v0, ref v4, ref v8, ref v12, block[Schedule[r]], block[Schedule[r + 1]]);
+            G(ref v1, ref v5, ref v9, ref v13, block[Schedule[r + 2]], block[Schedule[r + 3]]);
+            G(ref v2, ref v6, ref v10, ref v14, block[Schedule[r + 4]], block[Schedule[r + 5]]);
+            G(ref v3, ref v7, ref v11, ref v15, block[Schedule[r + 6]], block[Schedule[r + 7]]);
+            G(ref v0, ref v5, ref v10, ref v15, block[Schedule[r + 8]], block[Schedule[r + 9]]);
+            G(ref v1, ref v6, ref v11, ref v12, block[Schedule[r + 10]], block[Schedule[r + 11]]);
+            G(ref v2, ref v7, ref v8, ref v13, block[Schedule[r + 12]], block[Schedule[r + 13]]);
+            G(ref v3, ref v4, ref v9, ref v14, block[Schedule[r + 14]], block[Schedule[r + 15]]);
+        }
 
         cv[0] = v0 ^ v8; cv[1] = v1 ^ v9; cv[2] = v2 ^ v10; cv[3] = v3 ^ v11;
         cv[4] = v4 ^ v12; cv[5] = v5 ^ v13; cv[6] = v6 ^ v14; cv[7] = v7 ^ v15;

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
@@ -60,29 +61,34 @@ internal static unsafe class Blake3Simd
     public static void HashMany(byte* input, int count, int stride, int blocks, in Blake3Words8 key, ulong counter,
         bool incrementCounter, uint flags, uint flagsStart, uint flagsEnd, byte* output, int lanes)
     {
+        // One kernel per CPU: a short tail runs in the wide kernel with its last input repeated in the spare
+        // lanes. Narrower kernels would finish a tail a little sooner, but each one the process touches costs
+        // milliseconds of JIT, more than a tail of at most 15 chunks saves.
         var step = incrementCounter ? 1UL : 0UL;
-        if (lanes >= 16 && Avx512F.IsSupported)
+        var width = lanes >= 16 && Avx512F.IsSupported ? 16
+            : lanes >= 8 && Avx2.IsSupported ? 8
+            : lanes >= 4 && Vector128.IsHardwareAccelerated ? 4
+            : 1;
+        while (count > 1 && width > 1)
         {
-            for (; count >= 16; count -= 16, input += 16 * stride, output += 16 * Blake3Core.CvLen, counter += 16 * step)
+            var n = Math.Min(count, width);
+            switch (width)
             {
-                Hash16(input, stride, blocks, key, counter, step, flags, flagsStart, flagsEnd, output);
+                case 16:
+                    Hash16(input, stride, n, blocks, key, counter, step, flags, flagsStart, flagsEnd, output);
+                    break;
+                case 8:
+                    Hash8(input, stride, n, blocks, key, counter, step, flags, flagsStart, flagsEnd, output);
+                    break;
+                default:
+                    Hash4(input, stride, n, blocks, key, counter, step, flags, flagsStart, flagsEnd, output);
+                    break;
             }
-        }
 
-        if (lanes >= 8 && Avx2.IsSupported)
-        {
-            for (; count >= 8; count -= 8, input += 8 * stride, output += 8 * Blake3Core.CvLen, counter += 8 * step)
-            {
-                Hash8(input, stride, blocks, key, counter, step, flags, flagsStart, flagsEnd, output);
-            }
-        }
-
-        if (lanes >= 4 && Vector128.IsHardwareAccelerated)
-        {
-            for (; count >= 4; count -= 4, input += 4 * stride, output += 4 * Blake3Core.CvLen, counter += 4 * step)
-            {
-                Hash4(input, stride, blocks, key, counter, step, flags, flagsStart, flagsEnd, output);
-            }
+            count -= n;
+            input += n * stride;
+            output += n * Blake3Core.CvLen;
+            counter += (ulong)n * step;
         }
 
         for (; count > 0; count--, input += stride, output += Blake3Core.CvLen, counter += step)
@@ -116,11 +122,15 @@ internal static unsafe class Blake3Simd
         }
     }
 
-    /// <summary>Writes lane j's chaining value (word i of lane j is element j of <paramref name="h"/>[i]) contiguously.</summary>
-    private static void StoreTransposed(uint* h, int lanes, byte* output)
+    /// <summary>Lane j's input; lanes past <paramref name="count"/> repeat the last input, and their results are dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* Row(byte* p, int stride, int count, int lane) => p + ((long)Math.Min(lane, count - 1) * stride);
+
+    /// <summary>Writes the first <paramref name="count"/> lanes' chaining values (word i of lane j is element j of <paramref name="h"/>[i]) contiguously.</summary>
+    private static void StoreTransposed(uint* h, int lanes, int count, byte* output)
     {
         var o = (uint*)output;
-        for (var j = 0; j < lanes; j++)
+        for (var j = 0; j < count; j++)
         {
             for (var i = 0; i < 8; i++)
             {
@@ -129,10 +139,15 @@ internal static unsafe class Blake3Simd
         }
     }
 
+    /// <summary>Message word <c>Schedule[index]</c>, without bounds checks: the schedule only holds 0..15.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T M<T>(ref Blake3Message<T> m, int index) =>
+        Unsafe.Add(ref Unsafe.As<Blake3Message<T>, T>(ref m), Unsafe.Add(ref MemoryMarshal.GetReference(Blake3Core.Schedule), index));
+
     // ---------------------------------------------------------------- 16 lanes, AVX-512
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Hash16(byte* input, int stride, int blocks, in Blake3Words8 key, ulong counter, ulong step,
+    private static void Hash16(byte* input, int stride, int count, int blocks, in Blake3Words8 key, ulong counter, ulong step,
         uint flags, uint flagsStart, uint flagsEnd, byte* output)
     {
         uint* low = stackalloc uint[16], high = stackalloc uint[16];
@@ -145,68 +160,25 @@ internal static unsafe class Blake3Simd
         for (var b = 0; b < blocks; b++)
         {
             var blockFlags = flags | (b == 0 ? flagsStart : 0) | (b == blocks - 1 ? flagsEnd : 0);
-            Transpose16(input + (b * Blake3Core.BlockLen), stride, ref m);
+            Transpose16(input + (b * Blake3Core.BlockLen), stride, count, ref m);
             Vector512<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
             Vector512<uint> v8 = Vector512.Create(Blake3Core.IV0), v9 = Vector512.Create(Blake3Core.IV1);
             Vector512<uint> v10 = Vector512.Create(Blake3Core.IV2), v11 = Vector512.Create(Blake3Core.IV3);
             Vector512<uint> v12 = counterLow, v13 = counterHigh, v14 = Vector512.Create((uint)Blake3Core.BlockLen), v15 = Vector512.Create(blockFlags);
 
-            G(ref v0, ref v4, ref v8, ref v12, m[0], m[1]);
-            G(ref v1, ref v5, ref v9, ref v13, m[2], m[3]);
-            G(ref v2, ref v6, ref v10, ref v14, m[4], m[5]);
-            G(ref v3, ref v7, ref v11, ref v15, m[6], m[7]);
-            G(ref v0, ref v5, ref v10, ref v15, m[8], m[9]);
-            G(ref v1, ref v6, ref v11, ref v12, m[10], m[11]);
-            G(ref v2, ref v7, ref v8, ref v13, m[12], m[13]);
-            G(ref v3, ref v4, ref v9, ref v14, m[14], m[15]);
-            G(ref v0, ref v4, ref v8, ref v12, m[2], m[6]);
-            G(ref v1, ref v5, ref v9, ref v13, m[3], m[10]);
-            G(ref v2, ref v6, ref v10, ref v14, m[7], m[0]);
-            G(ref v3, ref v7, ref v11, ref v15, m[4], m[13]);
-            G(ref v0, ref v5, ref v10, ref v15, m[1], m[11]);
-            G(ref v1, ref v6, ref v11, ref v12, m[12], m[5]);
-            G(ref v2, ref v7, ref v8, ref v13, m[9], m[14]);
-            G(ref v3, ref v4, ref v9, ref v14, m[15], m[8]);
-            G(ref v0, ref v4, ref v8, ref v12, m[3], m[4]);
-            G(ref v1, ref v5, ref v9, ref v13, m[10], m[12]);
-            G(ref v2, ref v6, ref v10, ref v14, m[13], m[2]);
-            G(ref v3, ref v7, ref v11, ref v15, m[7], m[14]);
-            G(ref v0, ref v5, ref v10, ref v15, m[6], m[5]);
-            G(ref v1, ref v6, ref v11, ref v12, m[9], m[0]);
-            G(ref v2, ref v7, ref v8, ref v13, m[11], m[15]);
-            G(ref v3, ref v4, ref v9, ref v14, m[8], m[1]);
-            G(ref v0, ref v4, ref v8, ref v12, m[10], m[7]);
-            G(ref v1, ref v5, ref v9, ref v13, m[12], m[9]);
-            G(ref v2, ref v6, ref v10, ref v14, m[14], m[3]);
-            G(ref v3, ref v7, ref v11, ref v15, m[13], m[15]);
-            G(ref v0, ref v5, ref v10, ref v15, m[4], m[0]);
-            G(ref v1, ref v6, ref v11, ref v12, m[11], m[2]);
-            G(ref v2, ref v7, ref v8, ref v13, m[5], m[8]);
-            G(ref v3, ref v4, ref v9, ref v14, m[1], m[6]);
-            G(ref v0, ref v4, ref v8, ref v12, m[12], m[13]);
-            G(ref v1, ref v5, ref v9, ref v13, m[9], m[11]);
-            G(ref v2, ref v6, ref v10, ref v14, m[15], m[10]);
-            G(ref v3, ref v7, ref v11, ref v15, m[14], m[8]);
-            G(ref v0, ref v5, ref v10, ref v15, m[7], m[2]);
-            G(ref v1, ref v6, ref v11, ref v12, m[5], m[3]);
-            G(ref v2, ref v7, ref v8, ref v13, m[0], m[1]);
-            G(ref v3, ref v4, ref v9, ref v14, m[6], m[4]);
-            G(ref v0, ref v4, ref v8, ref v12, m[9], m[14]);
-            G(ref v1, ref v5, ref v9, ref v13, m[11], m[5]);
-            G(ref v2, ref v6, ref v10, ref v14, m[8], m[12]);
-            G(ref v3, ref v7, ref v11, ref v15, m[15], m[1]);
-            G(ref v0, ref v5, ref v10, ref v15, m[13], m[3]);
-            G(ref v1, ref v6, ref v11, ref v12, m[0], m[10]);
-            G(ref v2, ref v7, ref v8, ref v13, m[2], m[6]);
-            G(ref v3, ref v4, ref v9, ref v14, m[4], m[7]);
-            G(ref v0, ref v4, ref v8, ref v12, m[11], m[15]);
-            G(ref v1, ref v5, ref v9, ref v13, m[5], m[0]);
-            G(ref v2, ref v6, ref v10, ref v14, m[1], m[9]);
-            G(ref v3, ref v7, ref v11, ref v15, m[8], m[6]);
-            G(ref v0, ref v5, ref v10, ref v15, m[14], m[10]);
-            G(ref v1, ref v6, ref v11, ref v12, m[2], m[12]);
-            G(ref v2, ref v7, ref v8, ref v13, m[3], m[4]);
-            G(ref v3, ref v4, ref v9, ref v14, m[7], m[13]);
+            // One round's code, run seven times with the message words in each round's order: written out
+            // seven times it is no faster and takes the JIT many times longer, which a short process pays for.
+            for (var r = 0; r < Blake3Core.Rounds * 16; r += 16)
+            {
+                G(ref v0, ref v4, ref v8, ref v12, M(ref m, r), M(ref m, r + 1));
+                G(ref v1, ref v5, ref v9, ref v13, M(ref m, r + 2), M(ref m, r + 3));
+                G(ref v2, ref v6, ref v10, ref v14, M(ref m, r + 4), M(ref m, r + 5));
+                G(ref v3, ref v7, ref v11, ref v15, M(ref m, r + 6), M(ref m, r + 7));
+                G(ref v0, ref v5, ref v10, ref v15, M(ref m, r + 8), M(ref m, r + 9));
+                G(ref v1, ref v6, ref v11, ref v12, M(ref m, r + 10), M(ref m, r + 11));
+                G(ref v2, ref v7, ref v8, ref v13, M(ref m, r + 12), M(ref m, r + 13));
+                G(ref v3, ref v4, ref v9, ref v14, M(ref m, r + 14), M(ref m, r + 15));
+            }
 
             h0 = v0 ^ v8; h1 = v1 ^ v9; h2 = v2 ^ v10; h3 = v3 ^ v11;
             h4 = v4 ^ v12; h5 = v5 ^ v13; h6 = v6 ^ v14; h7 = v7 ^ v15;
@@ -215,7 +187,7 @@ internal static unsafe class Blake3Simd
         uint* t = stackalloc uint[8 * 16];
         h0.Store(t); h1.Store(t + 16); h2.Store(t + 32); h3.Store(t + 48);
         h4.Store(t + 64); h5.Store(t + 80); h6.Store(t + 96); h7.Store(t + 112);
-        StoreTransposed(t, 16, output);
+        StoreTransposed(t, 16, count, output);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -236,24 +208,24 @@ internal static unsafe class Blake3Simd
     /// four lanes' words within each 128-bit quarter, then two rounds of 128-bit shuffles move the quarters.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose16(byte* p, int stride, ref Blake3Message<Vector512<uint>> m)
+    private static void Transpose16(byte* p, int stride, int count, ref Blake3Message<Vector512<uint>> m)
     {
-        var r0 = Vector512.Load((uint*)p);
-        var r1 = Vector512.Load((uint*)(p + stride));
-        var r2 = Vector512.Load((uint*)(p + (2 * stride)));
-        var r3 = Vector512.Load((uint*)(p + (3 * stride)));
-        var r4 = Vector512.Load((uint*)(p + (4 * stride)));
-        var r5 = Vector512.Load((uint*)(p + (5 * stride)));
-        var r6 = Vector512.Load((uint*)(p + (6 * stride)));
-        var r7 = Vector512.Load((uint*)(p + (7 * stride)));
-        var r8 = Vector512.Load((uint*)(p + (8 * stride)));
-        var r9 = Vector512.Load((uint*)(p + (9 * stride)));
-        var r10 = Vector512.Load((uint*)(p + (10 * stride)));
-        var r11 = Vector512.Load((uint*)(p + (11 * stride)));
-        var r12 = Vector512.Load((uint*)(p + (12 * stride)));
-        var r13 = Vector512.Load((uint*)(p + (13 * stride)));
-        var r14 = Vector512.Load((uint*)(p + (14 * stride)));
-        var r15 = Vector512.Load((uint*)(p + (15 * stride)));
+        var r0 = Vector512.Load((uint*)Row(p, stride, count, 0));
+        var r1 = Vector512.Load((uint*)Row(p, stride, count, 1));
+        var r2 = Vector512.Load((uint*)Row(p, stride, count, 2));
+        var r3 = Vector512.Load((uint*)Row(p, stride, count, 3));
+        var r4 = Vector512.Load((uint*)Row(p, stride, count, 4));
+        var r5 = Vector512.Load((uint*)Row(p, stride, count, 5));
+        var r6 = Vector512.Load((uint*)Row(p, stride, count, 6));
+        var r7 = Vector512.Load((uint*)Row(p, stride, count, 7));
+        var r8 = Vector512.Load((uint*)Row(p, stride, count, 8));
+        var r9 = Vector512.Load((uint*)Row(p, stride, count, 9));
+        var r10 = Vector512.Load((uint*)Row(p, stride, count, 10));
+        var r11 = Vector512.Load((uint*)Row(p, stride, count, 11));
+        var r12 = Vector512.Load((uint*)Row(p, stride, count, 12));
+        var r13 = Vector512.Load((uint*)Row(p, stride, count, 13));
+        var r14 = Vector512.Load((uint*)Row(p, stride, count, 14));
+        var r15 = Vector512.Load((uint*)Row(p, stride, count, 15));
 
         // After the 32-bit unpack, each 128-bit quarter holds words 4q, 4q+1 (low) or 4q+2, 4q+3 (high) of two rows.
         Vector512<uint> a0 = Avx512F.UnpackLow(r0, r1), a1 = Avx512F.UnpackHigh(r0, r1);
@@ -296,7 +268,7 @@ internal static unsafe class Blake3Simd
     // ---------------------------------------------------------------- 8 lanes, AVX2
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Hash8(byte* input, int stride, int blocks, in Blake3Words8 key, ulong counter, ulong step,
+    private static void Hash8(byte* input, int stride, int count, int blocks, in Blake3Words8 key, ulong counter, ulong step,
         uint flags, uint flagsStart, uint flagsEnd, byte* output)
     {
         uint* low = stackalloc uint[8], high = stackalloc uint[8];
@@ -310,69 +282,26 @@ internal static unsafe class Blake3Simd
         {
             var blockFlags = flags | (b == 0 ? flagsStart : 0) | (b == blocks - 1 ? flagsEnd : 0);
             var p = input + (b * Blake3Core.BlockLen);
-            Transpose8(p, stride, 0, ref m);
-            Transpose8(p + 32, stride, 8, ref m);
+            Transpose8(p, stride, count, 0, ref m);
+            Transpose8(p + 32, stride, count, 8, ref m);
             Vector256<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
             Vector256<uint> v8 = Vector256.Create(Blake3Core.IV0), v9 = Vector256.Create(Blake3Core.IV1);
             Vector256<uint> v10 = Vector256.Create(Blake3Core.IV2), v11 = Vector256.Create(Blake3Core.IV3);
             Vector256<uint> v12 = counterLow, v13 = counterHigh, v14 = Vector256.Create((uint)Blake3Core.BlockLen), v15 = Vector256.Create(blockFlags);
 
-            G(ref v0, ref v4, ref v8, ref v12, m[0], m[1]);
-            G(ref v1, ref v5, ref v9, ref v13, m[2], m[3]);
-            G(ref v2, ref v6, ref v10, ref v14, m[4], m[5]);
-            G(ref v3, ref v7, ref v11, ref v15, m[6], m[7]);
-            G(ref v0, ref v5, ref v10, ref v15, m[8], m[9]);
-            G(ref v1, ref v6, ref v11, ref v12, m[10], m[11]);
-            G(ref v2, ref v7, ref v8, ref v13, m[12], m[13]);
-            G(ref v3, ref v4, ref v9, ref v14, m[14], m[15]);
-            G(ref v0, ref v4, ref v8, ref v12, m[2], m[6]);
-            G(ref v1, ref v5, ref v9, ref v13, m[3], m[10]);
-            G(ref v2, ref v6, ref v10, ref v14, m[7], m[0]);
-            G(ref v3, ref v7, ref v11, ref v15, m[4], m[13]);
-            G(ref v0, ref v5, ref v10, ref v15, m[1], m[11]);
-            G(ref v1, ref v6, ref v11, ref v12, m[12], m[5]);
-            G(ref v2, ref v7, ref v8, ref v13, m[9], m[14]);
-            G(ref v3, ref v4, ref v9, ref v14, m[15], m[8]);
-            G(ref v0, ref v4, ref v8, ref v12, m[3], m[4]);
-            G(ref v1, ref v5, ref v9, ref v13, m[10], m[12]);
-            G(ref v2, ref v6, ref v10, ref v14, m[13], m[2]);
-            G(ref v3, ref v7, ref v11, ref v15, m[7], m[14]);
-            G(ref v0, ref v5, ref v10, ref v15, m[6], m[5]);
-            G(ref v1, ref v6, ref v11, ref v12, m[9], m[0]);
-            G(ref v2, ref v7, ref v8, ref v13, m[11], m[15]);
-            G(ref v3, ref v4, ref v9, ref v14, m[8], m[1]);
-            G(ref v0, ref v4, ref v8, ref v12, m[10], m[7]);
-            G(ref v1, ref v5, ref v9, ref v13, m[12], m[9]);
-            G(ref v2, ref v6, ref v10, ref v14, m[14], m[3]);
-            G(ref v3, ref v7, ref v11, ref v15, m[13], m[15]);
-            G(ref v0, ref v5, ref v10, ref v15, m[4], m[0]);
-            G(ref v1, ref v6, ref v11, ref v12, m[11], m[2]);
-            G(ref v2, ref v7, ref v8, ref v13, m[5], m[8]);
-            G(ref v3, ref v4, ref v9, ref v14, m[1], m[6]);
-            G(ref v0, ref v4, ref v8, ref v12, m[12], m[13]);
-            G(ref v1, ref v5, ref v9, ref v13, m[9], m[11]);
-            G(ref v2, ref v6, ref v10, ref v14, m[15], m[10]);
-            G(ref v3, ref v7, ref v11, ref v15, m[14], m[8]);
-            G(ref v0, ref v5, ref v10, ref v15, m[7], m[2]);
-            G(ref v1, ref v6, ref v11, ref v12, m[5], m[3]);
-            G(ref v2, ref v7, ref v8, ref v13, m[0], m[1]);
-            G(ref v3, ref v4, ref v9, ref v14, m[6], m[4]);
-            G(ref v0, ref v4, ref v8, ref v12, m[9], m[14]);
-            G(ref v1, ref v5, ref v9, ref v13, m[11], m[5]);
-            G(ref v2, ref v6, ref v10, ref v14, m[8], m[12]);
-            G(ref v3, ref v7, ref v11, ref v15, m[15], m[1]);
-            G(ref v0, ref v5, ref v10, ref v15, m[13], m[3]);
-            G(ref v1, ref v6, ref v11, ref v12, m[0], m[10]);
-            G(ref v2, ref v7, ref v8, ref v13, m[2], m[6]);
-            G(ref v3, ref v4, ref v9, ref v14, m[4], m[7]);
-            G(ref v0, ref v4, ref v8, ref v12, m[11], m[15]);
-            G(ref v1, ref v5, ref v9, ref v13, m[5], m[0]);
-            G(ref v2, ref v6, ref v10, ref v14, m[1], m[9]);
-            G(ref v3, ref v7, ref v11, ref v15, m[8], m[6]);
-            G(ref v0, ref v5, ref v10, ref v15, m[14], m[10]);
-            G(ref v1, ref v6, ref v11, ref v12, m[2], m[12]);
-            G(ref v2, ref v7, ref v8, ref v13, m[3], m[4]);
-            G(ref v3, ref v4, ref v9, ref v14, m[7], m[13]);
+            // One round's code, run seven times with the message words in each round's order: written out
+            // seven times it is no faster and takes the JIT many times longer, which a short process pays for.
+            for (var r = 0; r < Blake3Core.Rounds * 16; r += 16)
+            {
+                G(ref v0, ref v4, ref v8, ref v12, M(ref m, r), M(ref m, r + 1));
+                G(ref v1, ref v5, ref v9, ref v13, M(ref m, r + 2), M(ref m, r + 3));
+                G(ref v2, ref v6, ref v10, ref v14, M(ref m, r + 4), M(ref m, r + 5));
+                G(ref v3, ref v7, ref v11, ref v15, M(ref m, r + 6), M(ref m, r + 7));
+                G(ref v0, ref v5, ref v10, ref v15, M(ref m, r + 8), M(ref m, r + 9));
+                G(ref v1, ref v6, ref v11, ref v12, M(ref m, r + 10), M(ref m, r + 11));
+                G(ref v2, ref v7, ref v8, ref v13, M(ref m, r + 12), M(ref m, r + 13));
+                G(ref v3, ref v4, ref v9, ref v14, M(ref m, r + 14), M(ref m, r + 15));
+            }
 
             h0 = v0 ^ v8; h1 = v1 ^ v9; h2 = v2 ^ v10; h3 = v3 ^ v11;
             h4 = v4 ^ v12; h5 = v5 ^ v13; h6 = v6 ^ v14; h7 = v7 ^ v15;
@@ -381,7 +310,7 @@ internal static unsafe class Blake3Simd
         uint* t = stackalloc uint[8 * 8];
         h0.Store(t); h1.Store(t + 8); h2.Store(t + 16); h3.Store(t + 24);
         h4.Store(t + 32); h5.Store(t + 40); h6.Store(t + 48); h7.Store(t + 56);
-        StoreTransposed(t, 8, output);
+        StoreTransposed(t, 8, count, output);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -404,16 +333,16 @@ internal static unsafe class Blake3Simd
 
     /// <summary>Transposes one 8x8 word matrix (32 bytes of each of 8 lanes) into message words offset..offset+7.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8(byte* p, int stride, int offset, ref Blake3Message<Vector256<uint>> m)
+    private static void Transpose8(byte* p, int stride, int count, int offset, ref Blake3Message<Vector256<uint>> m)
     {
-        var r0 = Vector256.Load((uint*)p);
-        var r1 = Vector256.Load((uint*)(p + stride));
-        var r2 = Vector256.Load((uint*)(p + (2 * stride)));
-        var r3 = Vector256.Load((uint*)(p + (3 * stride)));
-        var r4 = Vector256.Load((uint*)(p + (4 * stride)));
-        var r5 = Vector256.Load((uint*)(p + (5 * stride)));
-        var r6 = Vector256.Load((uint*)(p + (6 * stride)));
-        var r7 = Vector256.Load((uint*)(p + (7 * stride)));
+        var r0 = Vector256.Load((uint*)Row(p, stride, count, 0));
+        var r1 = Vector256.Load((uint*)Row(p, stride, count, 1));
+        var r2 = Vector256.Load((uint*)Row(p, stride, count, 2));
+        var r3 = Vector256.Load((uint*)Row(p, stride, count, 3));
+        var r4 = Vector256.Load((uint*)Row(p, stride, count, 4));
+        var r5 = Vector256.Load((uint*)Row(p, stride, count, 5));
+        var r6 = Vector256.Load((uint*)Row(p, stride, count, 6));
+        var r7 = Vector256.Load((uint*)Row(p, stride, count, 7));
         Vector256<uint> a0 = Avx2.UnpackLow(r0, r1), a1 = Avx2.UnpackHigh(r0, r1);
         Vector256<uint> b0 = Avx2.UnpackLow(r2, r3), b1 = Avx2.UnpackHigh(r2, r3);
         Vector256<uint> c0 = Avx2.UnpackLow(r4, r5), c1 = Avx2.UnpackHigh(r4, r5);
@@ -442,7 +371,7 @@ internal static unsafe class Blake3Simd
     // ---------------------------------------------------------------- 4 lanes, SSE2 / NEON / any 128-bit SIMD
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Hash4(byte* input, int stride, int blocks, in Blake3Words8 key, ulong counter, ulong step,
+    private static void Hash4(byte* input, int stride, int count, int blocks, in Blake3Words8 key, ulong counter, ulong step,
         uint flags, uint flagsStart, uint flagsEnd, byte* output)
     {
         uint* low = stackalloc uint[4], high = stackalloc uint[4];
@@ -456,71 +385,28 @@ internal static unsafe class Blake3Simd
         {
             var blockFlags = flags | (b == 0 ? flagsStart : 0) | (b == blocks - 1 ? flagsEnd : 0);
             var p = input + (b * Blake3Core.BlockLen);
-            Transpose4(p, stride, 0, ref m);
-            Transpose4(p + 16, stride, 4, ref m);
-            Transpose4(p + 32, stride, 8, ref m);
-            Transpose4(p + 48, stride, 12, ref m);
+            Transpose4(p, stride, count, 0, ref m);
+            Transpose4(p + 16, stride, count, 4, ref m);
+            Transpose4(p + 32, stride, count, 8, ref m);
+            Transpose4(p + 48, stride, count, 12, ref m);
             Vector128<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
             Vector128<uint> v8 = Vector128.Create(Blake3Core.IV0), v9 = Vector128.Create(Blake3Core.IV1);
             Vector128<uint> v10 = Vector128.Create(Blake3Core.IV2), v11 = Vector128.Create(Blake3Core.IV3);
             Vector128<uint> v12 = counterLow, v13 = counterHigh, v14 = Vector128.Create((uint)Blake3Core.BlockLen), v15 = Vector128.Create(blockFlags);
 
-            G(ref v0, ref v4, ref v8, ref v12, m[0], m[1]);
-            G(ref v1, ref v5, ref v9, ref v13, m[2], m[3]);
-            G(ref v2, ref v6, ref v10, ref v14, m[4], m[5]);
-            G(ref v3, ref v7, ref v11, ref v15, m[6], m[7]);
-            G(ref v0, ref v5, ref v10, ref v15, m[8], m[9]);
-            G(ref v1, ref v6, ref v11, ref v12, m[10], m[11]);
-            G(ref v2, ref v7, ref v8, ref v13, m[12], m[13]);
-            G(ref v3, ref v4, ref v9, ref v14, m[14], m[15]);
-            G(ref v0, ref v4, ref v8, ref v12, m[2], m[6]);
-            G(ref v1, ref v5, ref v9, ref v13, m[3], m[10]);
-            G(ref v2, ref v6, ref v10, ref v14, m[7], m[0]);
-            G(ref v3, ref v7, ref v11, ref v15, m[4], m[13]);
-            G(ref v0, ref v5, ref v10, ref v15, m[1], m[11]);
-            G(ref v1, ref v6, ref v11, ref v12, m[12], m[5]);
-            G(ref v2, ref v7, ref v8, ref v13, m[9], m[14]);
-            G(ref v3, ref v4, ref v9, ref v14, m[15], m[8]);
-            G(ref v0, ref v4, ref v8, ref v12, m[3], m[4]);
-            G(ref v1, ref v5, ref v9, ref v13, m[10], m[12]);
-            G(ref v2, ref v6, ref v10, ref v14, m[13], m[2]);
-            G(ref v3, ref v7, ref v11, ref v15, m[7], m[14]);
-            G(ref v0, ref v5, ref v10, ref v15, m[6], m[5]);
-            G(ref v1, ref v6, ref v11, ref v12, m[9], m[0]);
-            G(ref v2, ref v7, ref v8, ref v13, m[11], m[15]);
-            G(ref v3, ref v4, ref v9, ref v14, m[8], m[1]);
-            G(ref v0, ref v4, ref v8, ref v12, m[10], m[7]);
-            G(ref v1, ref v5, ref v9, ref v13, m[12], m[9]);
-            G(ref v2, ref v6, ref v10, ref v14, m[14], m[3]);
-            G(ref v3, ref v7, ref v11, ref v15, m[13], m[15]);
-            G(ref v0, ref v5, ref v10, ref v15, m[4], m[0]);
-            G(ref v1, ref v6, ref v11, ref v12, m[11], m[2]);
-            G(ref v2, ref v7, ref v8, ref v13, m[5], m[8]);
-            G(ref v3, ref v4, ref v9, ref v14, m[1], m[6]);
-            G(ref v0, ref v4, ref v8, ref v12, m[12], m[13]);
-            G(ref v1, ref v5, ref v9, ref v13, m[9], m[11]);
-            G(ref v2, ref v6, ref v10, ref v14, m[15], m[10]);
-            G(ref v3, ref v7, ref v11, ref v15, m[14], m[8]);
-            G(ref v0, ref v5, ref v10, ref v15, m[7], m[2]);
-            G(ref v1, ref v6, ref v11, ref v12, m[5], m[3]);
-            G(ref v2, ref v7, ref v8, ref v13, m[0], m[1]);
-            G(ref v3, ref v4, ref v9, ref v14, m[6], m[4]);
-            G(ref v0, ref v4, ref v8, ref v12, m[9], m[14]);
-            G(ref v1, ref v5, ref v9, ref v13, m[11], m[5]);
-            G(ref v2, ref v6, ref v10, ref v14, m[8], m[12]);
-            G(ref v3, ref v7, ref v11, ref v15, m[15], m[1]);
-            G(ref v0, ref v5, ref v10, ref v15, m[13], m[3]);
-            G(ref v1, ref v6, ref v11, ref v12, m[0], m[10]);
-            G(ref v2, ref v7, ref v8, ref v13, m[2], m[6]);
-            G(ref v3, ref v4, ref v9, ref v14, m[4], m[7]);
-            G(ref v0, ref v4, ref v8, ref v12, m[11], m[15]);
-            G(ref v1, ref v5, ref v9, ref v13, m[5], m[0]);
-            G(ref v2, ref v6, ref v10, ref v14, m[1], m[9]);
-            G(ref v3, ref v7, ref v11, ref v15, m[8], m[6]);
-            G(ref v0, ref v5, ref v10, ref v15, m[14], m[10]);
-            G(ref v1, ref v6, ref v11, ref v12, m[2], m[12]);
-            G(ref v2, ref v7, ref v8, ref v13, m[3], m[4]);
-            G(ref v3, ref v4, ref v9, ref v14, m[7], m[13]);
+            // One round's code, run seven times with the message words in each round's order: written out
+            // seven times it is no faster and takes the JIT many times longer, which a short process pays for.
+            for (var r = 0; r < Blake3Core.Rounds * 16; r += 16)
+            {
+                G(ref v0, ref v4, ref v8, ref v12, M(ref m, r), M(ref m, r + 1));
+                G(ref v1, ref v5, ref v9, ref v13, M(ref m, r + 2), M(ref m, r + 3));
+                G(ref v2, ref v6, ref v10, ref v14, M(ref m, r + 4), M(ref m, r + 5));
+                G(ref v3, ref v7, ref v11, ref v15, M(ref m, r + 6), M(ref m, r + 7));
+                G(ref v0, ref v5, ref v10, ref v15, M(ref m, r + 8), M(ref m, r + 9));
+                G(ref v1, ref v6, ref v11, ref v12, M(ref m, r + 10), M(ref m, r + 11));
+                G(ref v2, ref v7, ref v8, ref v13, M(ref m, r + 12), M(ref m, r + 13));
+                G(ref v3, ref v4, ref v9, ref v14, M(ref m, r + 14), M(ref m, r + 15));
+            }
 
             h0 = v0 ^ v8; h1 = v1 ^ v9; h2 = v2 ^ v10; h3 = v3 ^ v11;
             h4 = v4 ^ v12; h5 = v5 ^ v13; h6 = v6 ^ v14; h7 = v7 ^ v15;
@@ -529,7 +415,7 @@ internal static unsafe class Blake3Simd
         uint* t = stackalloc uint[8 * 4];
         h0.Store(t); h1.Store(t + 4); h2.Store(t + 8); h3.Store(t + 12);
         h4.Store(t + 16); h5.Store(t + 20); h6.Store(t + 24); h7.Store(t + 28);
-        StoreTransposed(t, 4, output);
+        StoreTransposed(t, 4, count, output);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -563,12 +449,12 @@ internal static unsafe class Blake3Simd
 
     /// <summary>Transposes one 4x4 word matrix (16 bytes of each of 4 lanes) into message words offset..offset+3.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose4(byte* p, int stride, int offset, ref Blake3Message<Vector128<uint>> m)
+    private static void Transpose4(byte* p, int stride, int count, int offset, ref Blake3Message<Vector128<uint>> m)
     {
-        var r0 = Vector128.Load((uint*)p);
-        var r1 = Vector128.Load((uint*)(p + stride));
-        var r2 = Vector128.Load((uint*)(p + (2 * stride)));
-        var r3 = Vector128.Load((uint*)(p + (3 * stride)));
+        var r0 = Vector128.Load((uint*)Row(p, stride, count, 0));
+        var r1 = Vector128.Load((uint*)Row(p, stride, count, 1));
+        var r2 = Vector128.Load((uint*)Row(p, stride, count, 2));
+        var r3 = Vector128.Load((uint*)Row(p, stride, count, 3));
         Vector128<uint> a0 = Low32(r0, r1), a1 = High32(r0, r1), b0 = Low32(r2, r3), b1 = High32(r2, r3);
         m[offset] = Low64(a0, b0);
         m[offset + 1] = High64(a0, b0);

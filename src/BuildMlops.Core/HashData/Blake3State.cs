@@ -102,7 +102,13 @@ internal struct Blake3State
 
     private readonly uint StartFlag => _blocksCompressed == 0 ? Blake3Core.ChunkStart : 0;
 
-    public void Append(ReadOnlySpan<byte> input)
+    public void Append(ReadOnlySpan<byte> input) => Append(input, moreFollows: false);
+
+    /// <param name="moreFollows">
+    /// The caller knows that more input follows (a 1 MiB unit of a larger file), so even the input's last
+    /// chunk can go through the SIMD subtree path instead of waiting in the chunk state.
+    /// </param>
+    public void Append(ReadOnlySpan<byte> input, bool moreFollows)
     {
         if (ChunkLength > 0)
         {
@@ -120,11 +126,12 @@ internal struct Blake3State
             ResetChunk();
         }
 
-        // Strictly more than a chunk: the last chunk of the input always stays in the chunk state, since
-        // only the end of the whole input decides whether it is the root.
-        while (input.Length > Blake3Core.ChunkLen)
+        // Unless more input is known to follow, the input's last chunk stays in the chunk state: only the end
+        // of the whole input decides whether it is the root.
+        var keep = moreFollows ? 0 : 1;
+        while (input.Length - keep >= Blake3Core.ChunkLen)
         {
-            var available = (input.Length - 1) / Blake3Core.ChunkLen;
+            var available = (input.Length - keep) / Blake3Core.ChunkLen;
             var chunks = 1 << BitOperations.Log2((uint)Math.Min(available, MaxSubtreeChunks));
 
             // A subtree must start at a multiple of its size to be a subtree of the BLAKE3 tree.
@@ -165,18 +172,32 @@ internal struct Blake3State
 
     /// <summary>
     /// Adds a finished subtree of 2^level chunks that is known not to end the input. Merging follows the chunk
-    /// count: as long as the count in units of this subtree is even, the subtree is a right child.
+    /// count: as long as the count in units of this subtree is even, the subtree is a right child. Merging
+    /// eagerly is safe because a subtree known not to end the input is never part of the root node.
     /// </summary>
     internal void PushSubtree(Blake3Words8 cv, int level)
     {
+        // A state started inside the tree (a later unit of a file) has no left siblings of its own first
+        // subtrees on the stack: those are other threads' work, merged when the units are joined.
         var total = (_chunkCounter >> level) + 1;
-        while ((total & 1) == 0)
+        while ((total & 1) == 0 && _stackLen > 0)
         {
             cv = Blake3Output.Parent(_stack[--_stackLen], cv, _key, _flags).ChainingValue();
             total >>= 1;
         }
 
         _stack[_stackLen++] = cv;
+    }
+
+    /// <summary>The chaining value of a whole subtree appended with more to follow: it is then the only entry of the stack.</summary>
+    internal readonly Blake3Words8 SubtreeCv()
+    {
+        if (_stackLen != 1 || ChunkLength != 0)
+        {
+            throw new InvalidOperationException("The input appended is not one whole subtree.");
+        }
+
+        return _stack[0];
     }
 
     /// <summary>Moves the tree past <paramref name="chunks"/> chunks that another thread hashed and pushed here with <see cref="PushSubtree"/>.</summary>
