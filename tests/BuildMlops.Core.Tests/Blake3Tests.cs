@@ -55,6 +55,12 @@ public sealed class Blake3Tests
     /// <summary>The reference implementation's digests (b3sum, the official Rust BLAKE3) of files, in one process.</summary>
     private static Dictionary<string, string> B3sum(IReadOnlyList<string> files)
     {
+        // The oracle is part of the test: without it the test fails, it is never skipped.
+        if (!HaveB3sum())
+        {
+            Assert.Fail("b3sum is not installed: install Debian's b3sum package (.ci/run does)");
+        }
+
         var info = new ProcessStartInfo("b3sum") { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var file in files)
         {
@@ -102,11 +108,6 @@ public sealed class Blake3Tests
     [Test]
     public void GivenEveryOfficialLength_WhenHashedAtEverySimdWidthAndAsAFile_ThenEachMatchesB3sum()
     {
-        if (!HaveB3sum())
-        {
-            Assert.Ignore("b3sum is not installed");
-        }
-
         using var directory = new TemporaryDirectory("blake3");
         var files = OfficialLengths.Select(length =>
         {
@@ -133,11 +134,6 @@ public sealed class Blake3Tests
     [Test]
     public void GivenRandomDataUpToPast64MiB_WhenHashedInMemoryAndAsAFile_ThenBothMatchB3sum()
     {
-        if (!HaveB3sum())
-        {
-            Assert.Ignore("b3sum is not installed");
-        }
-
         using var directory = new TemporaryDirectory("blake3");
 
         // Past the parallel threshold of 4 MiB, a partial last unit, a whole number of units, and past 64 MiB.
