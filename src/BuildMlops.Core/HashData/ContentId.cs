@@ -38,6 +38,13 @@ public readonly record struct ContentId(ContentHashAlgorithm Algorithm, string H
         return true;
     }
 
+    /// <summary>
+    /// A recorded value cut for a message: a reference as <see cref="Short"/> (so <c>blake3:</c> keeps its twelve
+    /// digits), anything else to its first twelve characters.
+    /// </summary>
+    public static string Abbreviate(string value) =>
+        TryParse(value, out var id) ? id.Short : value.Length > 12 ? value[..12] : value;
+
     /// <summary>Both algorithms give 32 bytes: 64 lower-case hex digits.</summary>
     public static bool IsHex(string hash) => hash.Length == 64 && hash.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 

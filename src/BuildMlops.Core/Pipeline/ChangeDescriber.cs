@@ -62,5 +62,5 @@ public static class ChangeDescriber
         };
     }
 
-    private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
+    private static string Short(string hash) => HashData.ContentId.Abbreviate(hash);
 }

@@ -83,5 +83,5 @@ public static class InputChanges
         return (data, parameters);
     }
 
-    private static string? Short(string? hash) => hash is { Length: > 12 } ? hash[..12] : hash;
+    private static string? Short(string? hash) => hash is null ? null : HashData.ContentId.Abbreviate(hash);
 }
