@@ -765,9 +765,9 @@ w(f"""*Where the time goes.* Starting .NET and parsing the command line (`mlops 
 a repository and checking one tracked file {one_text}; the {small_files:,} files add
 {st['status-warm']['mean'] - st['status-warm-one']['mean']:.3f} s, per file {us(per_file_status / 1e6)}, none of it reading data. From the code at this commit, that
 per-file work is: deserializing the whole stat cache, `hash-cache.json` ({int(env['HASH_CACHE_JSON_BYTES']):,} bytes, one entry per
-file with its absolute path), and the pointer file ({int(env['POINTER_BYTES']):,} bytes), checking every manifest entry's path and
-re-computing the manifest hash, listing the directory, one `statx` per file, and one `File.Exists` per cache object
-(to report objects missing from the cache). Part of it is first-use cost: the code runs once per process,
+file with its absolute path), and the pointer file ({int(env['POINTER_BYTES']):,} bytes) (its manifest's paths and hash are
+checked again only when the pointer file changed: the stat cache vouches for the pointer as for the data), listing the
+directory, one `statx` per file, and listing the cache's fan-out folders to find objects missing from the cache. Part of it is first-use cost: the code runs once per process,
 just-in-time compiled at its least optimized tier, and the process ends before tiered compilation pays off.{"" if status_ok else f" The aim is missed by {max(st['status-warm-all']['mean'], st['status-warm']['mean']) - 0.5:.3f} s."}
 
 ### 3. Push and pull, s3rver on 127.0.0.1

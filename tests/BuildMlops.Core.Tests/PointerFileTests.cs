@@ -48,6 +48,32 @@ public sealed class PointerFileTests
     }
 
     [Test]
+    public void GivenADirectoryPointerCheckedOnce_WhenLoadedAgainUnchanged_ThenTheStatCacheVouches_AndAnEditIsStillBM5001()
+    {
+        using var directory = new TemporaryDirectory("pointer");
+        var manifest = new List<ManifestEntry> { new() { Path = "a.csv", Hash = new string('b', 64), Size = 1 } };
+        var pointerPath = directory.Combine("data.mlops");
+        new PointerFile { Path = "data", Type = "directory", Algorithm = "blake3", Hash = PointerFile.ManifestHash(manifest, ContentHashAlgorithm.Blake3), Size = 1, Files = 1, Manifest = manifest }.Save(pointerPath);
+        // Old enough that the stat cache trusts it (a file written in the tick it was checked is checked again).
+        File.SetLastWriteTimeUtc(pointerPath, DateTime.UtcNow.AddMinutes(-1));
+        var repository = MlopsRepository.Open(directory.Path);
+        var cachePath = directory.Combine("hash-cache.json");
+        var first = FileHashCache.Load(cachePath);
+        PointerFile.Load(pointerPath, repository, first);
+        first.Save();
+
+        var fact = $"checked-pointer:blake3:{PointerFile.ManifestHash(manifest, ContentHashAlgorithm.Blake3)}";
+        Assert.That(FileHashCache.Load(cachePath).Vouches(pointerPath, fact), Is.True);
+
+        // The same length, one hex digit changed: a hand edit the manifest hash no longer matches.
+        File.WriteAllText(pointerPath, File.ReadAllText(pointerPath).Replace(new string('b', 64), "c" + new string('b', 63), StringComparison.Ordinal));
+        var edited = FileHashCache.Load(cachePath);
+
+        Assert.That(edited.Vouches(pointerPath, fact), Is.False, "an edit changes the pointer's stat");
+        Assert.That(Assert.Throws<MlopsException>(() => PointerFile.Load(pointerPath, repository, edited))!.Code, Is.EqualTo(ErrorCodes.MalformedPointer));
+    }
+
+    [Test]
     public void GivenAPointerSavedByAnEditorWithAByteOrderMark_WhenLoaded_ThenItReadsAsWithout()
     {
         using var directory = new TemporaryDirectory("pointer");

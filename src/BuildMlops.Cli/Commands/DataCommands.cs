@@ -37,7 +37,7 @@ internal static class DataCommands
         command.SetAction(parse => CliAction.Run(parse.GetValue(json), log =>
         {
             var workspace = Workspace(log);
-            var objects = workspace.FindPointers(parse.GetValue(paths)).SelectMany(pointer => PointerFile.Load(pointer, workspace.Repository).Objects()).ToList();
+            var objects = workspace.FindPointers(parse.GetValue(paths)).SelectMany(pointer => workspace.LoadPointer(pointer).Objects()).ToList();
             using var storage = RemoteRegistry.Open(workspace.Repository, parse.GetValue(remote));
             using var cacheLock = DirectoryLock.Shared(workspace.Cache.Root);
             var transfer = new DataTransfer(workspace.Cache, storage, log, parse.GetValue(jobs));
@@ -79,7 +79,7 @@ internal static class DataCommands
         {
             var workspace = Workspace(log);
             var pointers = workspace.FindPointers(parse.GetValue(paths));
-            var objects = pointers.SelectMany(pointer => PointerFile.Load(pointer, workspace.Repository).Objects()).ToList();
+            var objects = pointers.SelectMany(pointer => workspace.LoadPointer(pointer).Objects()).ToList();
             using var storage = RemoteRegistry.Open(workspace.Repository, parse.GetValue(remote));
             TransferSummary summary;
             using (DirectoryLock.Shared(workspace.Cache.Root))

@@ -24,7 +24,7 @@ public sealed class CacheMaintenance(DataWorkspace workspace, IMlopsLog log)
         var keep = new HashSet<ContentId>();
         foreach (var pointerPath in workspace.FindPointers())
         {
-            keep.UnionWith(PointerFile.Load(pointerPath, workspace.Repository).Objects().Select(item => item.Id));
+            keep.UnionWith(workspace.LoadPointer(pointerPath).Objects().Select(item => item.Id));
         }
 
         if (allCommits)

@@ -137,9 +137,12 @@ public sealed class DataWorkspace
         return PointersUnder(Repository.Root);
     }
 
+    /// <summary>Loads a pointer file, its manifest checked only when the stat cache cannot vouch for it.</summary>
+    public PointerFile LoadPointer(string pointerPath) => PointerFile.Load(pointerPath, Repository, Hashes);
+
     public DataStatus Status(string pointerPath)
     {
-        var pointer = PointerFile.Load(pointerPath, Repository);
+        var pointer = LoadPointer(pointerPath);
         var dataPath = pointer.DataPath(pointerPath);
         var missingObjects = Cache.CountMissing(pointer.Objects().Select(item => item.Id).ToHashSet());
         return new DataStatus(pointerPath, dataPath, StateOf(pointer, dataPath), missingObjects == 0, missingObjects);
@@ -151,7 +154,7 @@ public sealed class DataWorkspace
     /// </summary>
     public bool Checkout(string pointerPath, bool force)
     {
-        var pointer = PointerFile.Load(pointerPath, Repository);
+        var pointer = LoadPointer(pointerPath);
         var dataPath = pointer.DataPath(pointerPath);
         var state = StateOf(pointer, dataPath);
         if (state == DataState.UpToDate)

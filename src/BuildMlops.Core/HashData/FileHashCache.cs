@@ -155,6 +155,32 @@ public sealed class FileHashCache
         }
     }
 
+    /// <summary>
+    /// True if <paramref name="fullPath"/> is unchanged since <paramref name="fact"/> was recorded about it with
+    /// <see cref="RecordFact"/>, by the same stat rules as a hash: a pointer file checked once need not be
+    /// checked again while its size, times and inode stay the same.
+    /// </summary>
+    public bool Vouches(string fullPath, string fact) =>
+        FileStat.Of(fullPath) is { } stat && _entries.TryGetValue(fullPath, out var entry) && entry.Matches(stat) && entry.ModifiedNs < entry.RecordedNs
+        && string.Equals(entry.Hash, fact, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Records what was found true of a file read while it had stat <paramref name="before"/>, if it still has it.
+    /// A fact must not read as a <see cref="ContentId.Reference"/>, so <see cref="Get"/> never takes it for a hash.
+    /// </summary>
+    public void RecordFact(string fullPath, FileStat before, string fact)
+    {
+        if (ContentId.TryParse(fact, out _))
+        {
+            throw new ArgumentException("a fact must not look like a hash", nameof(fact));
+        }
+
+        if (FileStat.Of(fullPath) == before)
+        {
+            Remember(fullPath, before, fact);
+        }
+    }
+
     /// <summary>How many files this instance had to read and hash (the rest the stat cache vouched for).</summary>
     public int FilesRead => _filesRead;
 

@@ -30,7 +30,7 @@ public static class TrackedData
         var repository = MlopsRepository.Discover(file.PointerPath!);
         var workspace = new DataWorkspace(repository, log);
         var status = workspace.Status(file.PointerPath!);
-        var pointer = PointerFile.Load(file.PointerPath!, repository);
+        var pointer = workspace.LoadPointer(file.PointerPath!);
         switch (status.State)
         {
             case DataState.UpToDate:
