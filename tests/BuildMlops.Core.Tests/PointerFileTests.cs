@@ -1,5 +1,5 @@
-using BuildMlops.HashData;
 using BuildMlops.Diagnostics;
+using BuildMlops.HashData;
 using BuildMlops.Pointers;
 using BuildMlops.Repository;
 using BuildMlops.Testing;

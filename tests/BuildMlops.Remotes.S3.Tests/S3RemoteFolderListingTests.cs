@@ -1,6 +1,6 @@
-using BuildMlops.HashData;
 using BuildMlops.Cache;
 using BuildMlops.DataVersioning;
+using BuildMlops.HashData;
 using BuildMlops.Testing;
 using NUnit.Framework;
 

@@ -1,7 +1,7 @@
-using BuildMlops.HashData;
 using BuildMlops.Cache;
 using BuildMlops.DataVersioning;
 using BuildMlops.Diagnostics;
+using BuildMlops.HashData;
 using BuildMlops.Testing;
 using NUnit.Framework;
 

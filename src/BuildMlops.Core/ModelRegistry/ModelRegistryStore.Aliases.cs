@@ -1,5 +1,6 @@
 using System.Text;
 using BuildMlops.Diagnostics;
+using BuildMlops.Repository;
 
 namespace BuildMlops.ModelRegistry;
 

@@ -38,6 +38,44 @@ public sealed partial record GitInfo(string Commit, DateTimeOffset CommitTime, s
         !string.IsNullOrEmpty(Run(directory, "status", "--porcelain", "--untracked-files=no"));
 
     /// <summary>
+    /// HEAD and whether anything tracked or untracked (not ignored) differs from it, as the model registry
+    /// records a version's source; null outside git. Unlike <see cref="IsDirty"/>, a new file counts: a
+    /// model may have been trained from data not yet committed.
+    /// </summary>
+    public static (string Commit, bool Dirty)? State(string directory)
+    {
+        var commit = Run(directory, "rev-parse", "--verify", "--quiet", "HEAD");
+        if (commit is not { Length: 40 })
+        {
+            return null;
+        }
+
+        var status = Run(directory, "status", "--porcelain", "--untracked-files=normal");
+        return (commit, status is null || status.Length > 0);
+    }
+
+    /// <summary>Who is acting, for audit logs: <c>Name &lt;email&gt;</c> from git's user.name and user.email, else $USER, else the OS user name.</summary>
+    public static string Who(string directory)
+    {
+        // One process for both settings: "user.name Jane Doe" and "user.email jane@example.com" lines.
+        var settings = (Run(directory, "config", "--get-regexp", @"^user\.(name|email)$") ?? "")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', 2))
+            .Where(parts => parts.Length == 2 && parts[1].Trim().Length > 0)
+            .GroupBy(parts => parts[0])
+            .ToDictionary(group => group.Key, group => group.Last()[1].Trim(), StringComparer.Ordinal);
+        var name = settings.GetValueOrDefault("user.name");
+        var email = settings.GetValueOrDefault("user.email");
+        return (name, email) switch
+        {
+            ({ } n, { } e) => $"{n} <{e}>",
+            ({ } n, null) => n,
+            (null, { } e) => $"<{e}>",
+            _ => Environment.GetEnvironmentVariable("USER") is { Length: > 0 } user ? user : Environment.UserName,
+        };
+    }
+
+    /// <summary>
     /// The https URL people open for a remote URL: <c>git@github.com:org/repo.git</c> and
     /// <c>ssh://git@host/org/repo</c> become <c>https://host/org/repo</c>; credentials embedded in an
     /// https URL are dropped, since the URL ends up in image annotations.
