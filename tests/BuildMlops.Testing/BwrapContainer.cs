@@ -125,20 +125,7 @@ public sealed class BwrapContainer : IDisposable
         throw new TimeoutException($"{path} did not answer 200 within {timeout}:\n{Output}");
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-
-        _process.Dispose();
-    }
+    public void Dispose() => ProcessTree.Stop(_process);
 
     private void Append(string? line)
     {

@@ -68,23 +68,7 @@ public sealed class ListeningProcess : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited between the check and the kill.
-        }
-
-        process.Dispose();
-    }
+    public void Dispose() => ProcessTree.Stop(process);
 
     private int WaitForPort(string what, Regex listeningLine, TimeSpan timeout, string installHint)
     {

@@ -234,20 +234,7 @@ public sealed class RegistryServer : IDisposable
             return;
         }
 
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited between the check and the kill.
-        }
-
-        process.Dispose();
+        ProcessTree.Stop(process);
         process = null;
     }
 
