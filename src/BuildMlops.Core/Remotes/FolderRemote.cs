@@ -4,7 +4,8 @@ namespace BuildMlops.Remotes;
 
 /// <summary>
 /// A remote that is a folder: a network share, a mounted bucket, or another disk. Uploads are a copy
-/// to a temporary file in the target folder, then a rename, so a killed push leaves no half object.
+/// to a temporary file in the target folder, then a rename, so a killed push leaves no half object; the
+/// next push into that folder removes such leftovers once they are clearly dead.
 /// </summary>
 public sealed partial class FolderRemote(string name, string root) : IRemoteStorage
 {
@@ -35,6 +36,45 @@ public sealed partial class FolderRemote(string name, string root) : IRemoteStor
         finally
         {
             File.Delete(temporary);
+        }
+
+        SweepStaleTemporaries(Path.GetDirectoryName(target)!);
+    }
+
+    /// <summary>
+    /// A temporary file untouched this long is a push that was killed: a running copy writes to its file
+    /// all the time, so its modification time stays fresh however large the object or slow the share.
+    /// </summary>
+    internal static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> sweptFolders = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Removes what killed pushes left in <paramref name="folder"/> (once per folder and remote instance, so a push
+    /// of many objects lists each folder once). Another machine may be pushing into the same folder right now,
+    /// which is why only temporaries older than <see cref="StaleAfter"/> go.
+    /// </summary>
+    private void SweepStaleTemporaries(string folder)
+    {
+        if (!sweptFolders.TryAdd(folder, true))
+        {
+            return;
+        }
+
+        var before = DateTime.UtcNow - StaleAfter;
+        foreach (var leftover in Directory.EnumerateFiles(folder, ".*.tmp").Where(IO.AtomicFile.IsTemporary))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(leftover) < before)
+                {
+                    File.Delete(leftover);
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's file we cannot remove, or gone already: the push itself succeeded.
+            }
         }
     }
 
