@@ -111,7 +111,7 @@ public sealed class DataHashAlgorithmTests
     }
 
     [Test]
-    public void GivenTheConfigurationAsksForSha256_WhenDataIsAdded_ThenItIsSha256_AndAnUnknownAlgorithmIsBM5011WithNothingWritten()
+    public void GivenTheConfigurationAsksForSha256_WhenDataIsAdded_ThenItIsSha256_AndAnUnknownAlgorithmIsBM5011AtItsLineWithNothingWritten()
     {
         using var repository = new GitRepository("hash-config");
         var file = Path.Combine(repository.Root, "data.csv");
@@ -131,6 +131,10 @@ public sealed class DataHashAlgorithmTests
         Assert.That(add.ExitCode, Is.Not.Zero);
         Assert.That(add.StandardError, Does.Contain(config).And.Contain("error BM5011").And.Contain("\"hash\": \"md5\" is not a hash algorithm BuildMlops knows").And.Contain("'blake3'"));
         Assert.That(File.Exists(other + ".mlops"), Is.False, "nothing is written");
+        Assert.That(add.StandardError, Does.Contain(config + "(2"), "the line of \"hash\"");
+        var status = repository.Mlops("data", "status");
+        Assert.That(status.ExitCode, Is.Not.Zero, "every command reads the configuration, not only add");
+        Assert.That(status.StandardError, Does.Contain("error BM5011"));
     }
 
     private static JsonElement Pointer(string data) => JsonDocument.Parse(File.ReadAllText(data + ".mlops")).RootElement;

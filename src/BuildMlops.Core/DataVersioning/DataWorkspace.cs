@@ -56,7 +56,7 @@ public sealed class DataWorkspace
 
         Repository.EnsureInitialized();
         var pointerPath = PointerFile.PointerPathFor(full);
-        var hashWith = algorithm ?? ExistingAlgorithm(pointerPath) ?? Repository.Config.DataHashAlgorithm(Repository.ConfigPath);
+        var hashWith = algorithm ?? ExistingAlgorithm(pointerPath) ?? Repository.Config.DataHashAlgorithm;
         using var cacheLock = DirectoryLock.Shared(Cache.Root);
         PointerFile pointer;
         if (File.Exists(full))
@@ -113,7 +113,7 @@ public sealed class DataWorkspace
 
         try
         {
-            return PointerFile.Load(pointerPath, Repository).HashAlgorithm;
+            return LoadPointer(pointerPath).HashAlgorithm;
         }
         catch (MlopsException)
         {

@@ -9,9 +9,6 @@ namespace BuildMlops.HashData;
 /// </summary>
 public static class ContentHash
 {
-    /// <summary>The algorithm BuildMlops names its own outputs with.</summary>
-    public const string Algorithm = "sha256";
-
     /// <summary>
     /// Reads through the file handle into a pooled buffer: no FileStream buffer per file, which for many
     /// small files costs more in garbage collection than the hashing itself.

@@ -1,6 +1,6 @@
-using BuildMlops.HashData;
 using System.Text.Json;
 using BuildMlops.Diagnostics;
+using BuildMlops.HashData;
 using BuildMlops.IO;
 
 namespace BuildMlops.ModelRegistry;

@@ -30,11 +30,10 @@ public sealed class MlopsConfig
     /// </summary>
     public string? Hash { get; set; }
 
-    /// <summary><see cref="Hash"/>, checked: BM5011 names the file if it is not an algorithm we know.</summary>
-    public ContentHashAlgorithm DataHashAlgorithm(string configPath) =>
-        Hash is null ? ContentHashAlgorithms.DataDefault
-        : ContentHashAlgorithms.TryParse(Hash, out var algorithm) ? algorithm
-        : throw new MlopsException(ErrorCodes.BadConfig, new SourceLocation(configPath), $"\"hash\": \"{Hash}\" is not a hash algorithm BuildMlops knows", $"Use one of {ContentHashAlgorithms.Names}, or remove the setting for the default ('{ContentHashAlgorithms.DataDefault.Name()}')");
+    /// <summary><see cref="Hash"/> as an algorithm; <see cref="Load"/> has refused any other value.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ContentHashAlgorithm DataHashAlgorithm =>
+        ContentHashAlgorithms.TryParse(Hash, out var algorithm) ? algorithm : ContentHashAlgorithms.DataDefault;
 
     /// <summary>Push run-cache records and their outputs after each step that ran, when CI=true.</summary>
     public bool AutoPushRunCache { get; set; }
@@ -46,9 +45,11 @@ public sealed class MlopsConfig
             return new MlopsConfig();
         }
 
+        var text = File.ReadAllText(path);
+        MlopsConfig config;
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), MlopsJsonContext.Default.MlopsConfig) ?? new MlopsConfig();
+            config = JsonSerializer.Deserialize(text, MlopsJsonContext.Default.MlopsConfig) ?? new MlopsConfig();
         }
         catch (JsonException exception)
         {
@@ -58,6 +59,25 @@ public sealed class MlopsConfig
                 $"the configuration cannot be read: {exception.Message}",
                 "Fix the JSON, or restore the file from version control");
         }
+
+        // Checked here, with the other reading errors, so that every command refuses it, not only the one that uses it.
+        if (config.Hash is not null && !ContentHashAlgorithms.TryParse(config.Hash, out _))
+        {
+            throw new MlopsException(
+                ErrorCodes.BadConfig,
+                new SourceLocation(path, LineOf(text, "\"hash\"")),
+                $"\"hash\": \"{config.Hash}\" is not a hash algorithm BuildMlops knows",
+                $"Use one of {ContentHashAlgorithms.Names}, or remove the setting for the default ('{ContentHashAlgorithms.DataDefault.Name()}')");
+        }
+
+        return config;
+    }
+
+    /// <summary>The 1-based line of the first occurrence of <paramref name="token"/>, or 0 when it is not there.</summary>
+    private static int LineOf(string text, string token)
+    {
+        var at = text.IndexOf(token, StringComparison.Ordinal);
+        return at < 0 ? 0 : text.AsSpan(0, at).Count('\n') + 1;
     }
 
     public void Save(string path) =>
