@@ -6,20 +6,31 @@ namespace BuildMlops.Testing;
 /// </summary>
 public static class B3Sum
 {
-    public static string Of(string path)
+    private const string Tool = "/usr/bin/b3sum";
+
+    public static string Of(string path) => Of([path])[path];
+
+    /// <summary>Many files in one process: path to hash.</summary>
+    public static IReadOnlyDictionary<string, string> Of(IReadOnlyList<string> paths)
     {
-        const string tool = "/usr/bin/b3sum";
-        if (!File.Exists(tool))
+        if (!File.Exists(Tool))
         {
-            throw new InvalidOperationException($"{tool} is missing: install Debian's b3sum package (.ci/run does)");
+            throw new InvalidOperationException($"{Tool} is missing: install Debian's b3sum package (.ci/run does)");
         }
 
-        var result = ProcessRunner.Run(tool, ["--no-names", path], Path.GetDirectoryName(Path.GetFullPath(path))!, timeout: TimeSpan.FromMinutes(2));
+        var result = ProcessRunner.Run(Tool, ["--no-names", .. paths], Directory.GetCurrentDirectory(), timeout: TimeSpan.FromMinutes(2));
         if (result.ExitCode != 0)
         {
-            throw new InvalidOperationException($"b3sum {path} failed: {result}");
+            throw new InvalidOperationException($"b3sum failed: {result}");
         }
 
-        return result.StandardOutput.Trim();
+        // --no-names prints one hash per line, in the order of the arguments.
+        var hashes = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (hashes.Length != paths.Count)
+        {
+            throw new InvalidOperationException($"b3sum printed {hashes.Length} hashes for {paths.Count} files: {result}");
+        }
+
+        return paths.Select((path, index) => (path, hashes[index].Trim())).ToDictionary(pair => pair.path, pair => pair.Item2, StringComparer.Ordinal);
     }
 }
